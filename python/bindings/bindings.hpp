@@ -1,0 +1,11 @@
+#pragma once
+// One function per area of the API; module.cpp calls them in dependency order.
+
+#include <pybind11/pybind11.h>
+
+namespace edgebench::python {
+
+void bind_core(pybind11::module_& m);
+void bind_preprocess(pybind11::module_& m);
+
+}  // namespace edgebench::python

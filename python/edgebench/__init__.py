@@ -1,0 +1,9 @@
+"""edgebench: measure machine-learning inference across edge-to-cloud deployments.
+
+The C++ core is in :mod:`edgebench._core`; everything public is re-exported here.
+"""
+
+from ._core import *  # noqa: F401,F403
+from ._core import Error, __version__  # noqa: F401
+
+__all__ = [name for name in dir() if not name.startswith("_")]

@@ -1,0 +1,125 @@
+#include "internal/json_cursor.hpp"
+
+#include <cmath>
+
+#include "edgebench/error.hpp"
+#include "internal/file_io.hpp"
+
+namespace edgebench::detail {
+
+std::string describe(const nlohmann::json& value) {
+    std::string text = value.dump();
+    constexpr std::size_t limit = 40;
+    if (text.size() > limit) text = text.substr(0, limit) + "...";
+    return std::string(value.type_name()) + " " + text;
+}
+
+std::string JsonCursor::child_path(std::string_view key) const {
+    if (path_.empty()) return std::string(key);
+    return path_ + "." + std::string(key);
+}
+
+void JsonCursor::fail(const std::string& expected) const {
+    throw Error("expected " + expected + ", got " + describe(*value_), path_.empty() ? "(top level)" : path_,
+                file_);
+}
+
+void JsonCursor::expect_object() const {
+    if (!value_->is_object()) fail("an object");
+}
+
+void JsonCursor::expect_array() const {
+    if (!value_->is_array()) fail("an array");
+}
+
+JsonCursor JsonCursor::at(std::string_view key) const {
+    expect_object();
+    const auto found = value_->find(key);
+    if (found == value_->end()) {
+        throw Error("missing required field", child_path(key), file_);
+    }
+    return JsonCursor(*found, child_path(key), file_);
+}
+
+std::optional<JsonCursor> JsonCursor::find(std::string_view key) const {
+    expect_object();
+    const auto found = value_->find(key);
+    if (found == value_->end() || found->is_null()) return std::nullopt;
+    return JsonCursor(*found, child_path(key), file_);
+}
+
+JsonCursor JsonCursor::at(std::size_t index) const {
+    expect_array();
+    if (index >= value_->size()) {
+        throw Error("index out of range", path_ + "[" + std::to_string(index) + "]", file_);
+    }
+    return JsonCursor((*value_)[index], path_ + "[" + std::to_string(index) + "]", file_);
+}
+
+std::size_t JsonCursor::array_size() const {
+    expect_array();
+    return value_->size();
+}
+
+std::int64_t JsonCursor::as_int() const {
+    if (value_->is_number_integer()) return value_->get<std::int64_t>();
+    if (value_->is_number_float()) {
+        const double number = value_->get<double>();
+        // Some tools write ids as 42.0; accept exact integers, refuse anything else.
+        if (std::isfinite(number) && number == std::floor(number) && std::fabs(number) < 9.0e15) {
+            return static_cast<std::int64_t>(number);
+        }
+    }
+    fail("an integer");
+}
+
+double JsonCursor::as_number() const {
+    if (!value_->is_number()) fail("a number");
+    const double number = value_->get<double>();
+    if (!std::isfinite(number)) fail("a finite number");
+    return number;
+}
+
+std::string JsonCursor::as_string() const {
+    if (!value_->is_string()) fail("a string");
+    return value_->get<std::string>();
+}
+
+bool JsonCursor::as_bool() const {
+    if (value_->is_boolean()) return value_->get<bool>();
+    if (value_->is_number_integer()) {
+        const auto number = value_->get<std::int64_t>();
+        if (number == 0 || number == 1) return number == 1;
+    }
+    fail("true, false, 0 or 1");
+}
+
+nlohmann::json parse_json(std::string_view text, const std::string& source) {
+    try {
+        return nlohmann::json::parse(text);
+    } catch (const nlohmann::json::parse_error& error) {
+        // Turn the byte offset into a line and column a person can find.
+        std::size_t line = 1;
+        std::size_t column = 1;
+        const std::size_t end = std::min<std::size_t>(error.byte == 0 ? 0 : error.byte - 1, text.size());
+        for (std::size_t i = 0; i < end; ++i) {
+            if (text[i] == '\n') {
+                ++line;
+                column = 1;
+            } else {
+                ++column;
+            }
+        }
+        std::string reason = error.what();
+        if (const auto colon = reason.rfind(": "); colon != std::string::npos) reason = reason.substr(colon + 2);
+        throw Error("invalid JSON at line " + std::to_string(line) + ", column " + std::to_string(column) + ": " +
+                        reason,
+                    {}, source);
+    }
+}
+
+nlohmann::json read_json_file(const std::filesystem::path& file) {
+    return parse_json(read_file_text(file), file.string());
+}
+
+}  // namespace edgebench::detail

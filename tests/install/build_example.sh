@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Installs the build tree into a private prefix, builds examples/cpp against it with find_package(edgebench)
+# and runs the example. Fails if any header, the library or the package config is missing from the install.
+set -euo pipefail
+build_dir=$1
+example_dir=$2
+cmake=${CMAKE_COMMAND:-cmake}
+prefix="$build_dir/test-install/prefix"
+example_build="$build_dir/test-install/example"
+rm -rf "$prefix" "$example_build"
+"$cmake" --install "$build_dir" --prefix "$prefix" > /dev/null
+"$cmake" -S "$example_dir" -B "$example_build" -DCMAKE_PREFIX_PATH="$prefix" \
+         -DCMAKE_BUILD_TYPE="${CMAKE_BUILD_TYPE:-Release}" > /dev/null
+"$cmake" --build "$example_build" -j 2 > /dev/null
+"$example_build/edgebench_example" "$build_dir/test-install/synthetic"
