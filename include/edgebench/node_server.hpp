@@ -27,6 +27,9 @@ struct ServerOptions {
     /// Requests served at once.
     int workers = 4;
     int read_timeout_s = 30;
+    /// How long an idle keep-alive connection is kept. Each one holds a worker, and stopping waits for
+    /// them, so this stays short.
+    int keep_alive_timeout_s = 2;
 };
 
 /// Serves a NodeService over HTTP with a pool of worker threads.

@@ -54,6 +54,7 @@ struct NodeServer::State {
     std::shared_ptr<RequestLog> log;
     httplib::Server server;
     int port = 0;
+    bool served = false;  // guarded by stop_mutex
     std::thread background;
     std::mutex stop_mutex;
 };
@@ -75,6 +76,7 @@ NodeServer::NodeServer(std::shared_ptr<NodeService> service, ServerOptions optio
     server.set_payload_max_length(s.options.max_body_bytes);
     server.set_read_timeout(s.options.read_timeout_s, 0);
     server.set_keep_alive_max_count(1'000'000);
+    server.set_keep_alive_timeout(s.options.keep_alive_timeout_s);
     server.set_tcp_nodelay(true);
 
     server.set_pre_routing_handler([&s](const httplib::Request& request, httplib::Response& response) {
@@ -162,12 +164,19 @@ NodeServer::NodeServer(std::shared_ptr<NodeService> service, ServerOptions optio
 
 NodeServer::~NodeServer() { stop(); }
 
-void NodeServer::serve() { state_->server.listen_after_bind(); }
+void NodeServer::serve() {
+    {
+        std::lock_guard lock(state_->stop_mutex);
+        state_->served = true;
+    }
+    state_->server.listen_after_bind();
+}
 
 void NodeServer::start() {
     std::lock_guard lock(state_->stop_mutex);
     if (state_->background.joinable()) return;
-    state_->background = std::thread([this] { serve(); });
+    state_->served = true;
+    state_->background = std::thread([this] { state_->server.listen_after_bind(); });
     // Return once the server accepts connections, so callers can send requests right away.
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
     while (!state_->server.is_running()) {
@@ -177,7 +186,14 @@ void NodeServer::start() {
 }
 
 void NodeServer::stop() {
-    std::lock_guard lock(state_->stop_mutex);
+    std::unique_lock lock(state_->stop_mutex);
+    if (!state_->served) {
+        // httplib closes the listening socket only from a running server: run it, so that stopping it
+        // releases the port instead of leaving connections hanging in its backlog.
+        lock.unlock();
+        start();
+        lock.lock();
+    }
     state_->server.stop();
     if (state_->background.joinable()) state_->background.join();
 }
