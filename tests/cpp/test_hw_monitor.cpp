@@ -379,6 +379,8 @@ TEST(HwMonitor, BadSettingsThrowErrorsThatNameTheField) {
     } catch (const Error& error) {
         EXPECT_EQ(error.field(), "pid");
     }
+    HwMonitor designated({.period = 100ms, .node = "edge-1"});  // as the README shows it
+    EXPECT_EQ(designated.options().node, "edge-1");
     HwMonitor monitor(fast());
     monitor.start();
     EXPECT_THROW(monitor.start(), Error);
