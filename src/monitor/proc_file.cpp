@@ -41,11 +41,15 @@ ProcText ProcFile::read() {
     return {std::string_view(buffer_.data(), length), {}};
 }
 
-std::string read_proc_once(const std::string& path, std::string& out) {
+std::string read_proc_once(const std::string& path, std::string& out, int* error_number) {
     const UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-    if (!fd) return std::strerror(errno);
+    if (!fd) {
+        if (error_number) *error_number = errno;
+        return std::strerror(errno);
+    }
     std::size_t length = 0;
     std::string error = read_all(fd.get(), out, length);
+    if (!error.empty() && error_number) *error_number = errno;
     out.resize(error.empty() ? length : 0);
     return error;
 }

@@ -37,7 +37,8 @@ private:
     std::string buffer_;
 };
 
-/// Opens, reads and closes `path` into `out`; returns an empty string on success, else the error.
-std::string read_proc_once(const std::string& path, std::string& out);
+/// Opens, reads and closes `path` into `out`; returns an empty string on success, else the error (and
+/// its errno in `error_number` when given).
+std::string read_proc_once(const std::string& path, std::string& out, int* error_number = nullptr);
 
 }  // namespace edgebench::detail

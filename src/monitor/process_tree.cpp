@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <charconv>
 #include <deque>
 #include <memory>
@@ -68,10 +69,10 @@ std::vector<int> child_pids(int pid, bool& supported) {
         int tid = 0;
         if (!parse_pid(entry->d_name, tid)) continue;
         const std::string path = task_dir + "/" + entry->d_name + "/children";
-        const std::string error = read_proc_once(path, text);
-        if (error.empty()) {
+        int error_number = 0;
+        if (read_proc_once(path, text, &error_number).empty()) {
             append_pids(text, children);
-        } else if (error == std::string_view("No such file or directory")) {
+        } else if (error_number == ENOENT) {
             // The thread may have exited; the file is missing for good only when the kernel lacks it.
             if (::access(task_dir.c_str(), F_OK) == 0 && ::access((task_dir + "/" + entry->d_name).c_str(), F_OK) == 0) {
                 supported = false;
