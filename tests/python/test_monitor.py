@@ -100,7 +100,7 @@ def test_bad_settings_raise_edgebench_errors(tmp_path):
 
 
 def test_another_process_tree_and_queue_semantics():
-    child = subprocess.Popen(["/bin/sh", "-c", "i=0; while [ $i -lt 60000 ]; do i=$((i+1)); done"])
+    child = subprocess.Popen(["/bin/sh", "-c", "i=0; while [ $i -lt 200000 ]; do i=$((i+1)); done"])
     mon = edgebench.HwMonitor(period=0.05, pid=child.pid, tree=True, keep_samples=1000)
     mon.start()
     child.wait()
