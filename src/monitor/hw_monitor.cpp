@@ -100,6 +100,8 @@ void HwMonitor::Impl::loop() {
     using clock = std::chrono::steady_clock;
     sampling_thread_id = std::this_thread::get_id();
     ::pthread_setname_np(::pthread_self(), "eb-hwmonitor");  // findable in top -H, perf, gdb
+    // A restarted monitor runs on a new thread whose CPU clock starts at zero again.
+    const double earlier_threads_cpu_s = monitor_cpu_s;
     auto next = clock::now() + options.period;
     for (;;) {
         bool stopping = false;
@@ -113,7 +115,7 @@ void HwMonitor::Impl::loop() {
             const std::lock_guard lock(sampler_mutex);
             sample = sampler.sample(true, notes);
             sample.seq = next_seq.fetch_add(1);
-            monitor_cpu_s = detail::thread_cpu_seconds();
+            monitor_cpu_s = earlier_threads_cpu_s + detail::thread_cpu_seconds();
             sample.monitor_cpu_s = monitor_cpu_s;
             record(notes, sample.mono_s);
         }

@@ -266,6 +266,7 @@ TEST(HwMonitor, StopsWithinOnePeriodAndWritesTheLastPartialInterval) {
     for (std::size_t i = 1; i < all.size(); ++i) {
         EXPECT_EQ(all[i].seq, all[i - 1].seq + 1);
         EXPECT_GT(all[i].mono_s, all[i - 1].mono_s);
+        EXPECT_GE(all[i].monitor_cpu_s, all[i - 1].monitor_cpu_s);
     }
 }
 
