@@ -81,10 +81,10 @@ json detections_json(const std::vector<Detection>& detections) {
     return list;
 }
 
-json stage_json(const StageTime& t) { return {{"wall_ms", t.wall_ms}, {"cpu_ms", t.cpu_ms}}; }
+json stage_json(const StageCost& t) { return {{"wall_ms", t.wall_ms}, {"cpu_ms", t.cpu_ms}}; }
 
-StageTime read_stage(const json& node) {
-    StageTime t;
+StageCost read_stage(const json& node) {
+    StageCost t;
     if (node.is_object()) {
         t.wall_ms = node.value("wall_ms", 0.0);
         t.cpu_ms = node.value("cpu_ms", 0.0);

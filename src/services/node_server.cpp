@@ -7,7 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "edgebench/error.hpp"
-#include "internal/stage_timer.hpp"
+#include "edgebench/stage_clock.hpp"
 
 namespace edgebench {
 namespace {
@@ -110,9 +110,9 @@ NodeServer::NodeServer(std::shared_ptr<NodeService> service, ServerOptions optio
 
     server.Post("/v1/infer", [&s](const httplib::Request& request, httplib::Response& response) {
         try {
-            detail::StageTimer parse;
+            const StageClock parse;
             InferRequest parsed = read_request(request);
-            parsed.parse_time = parse.elapsed();
+            parsed.parse_time = StageCost{parse.elapsed_wall_ms(), parse.elapsed_cpu_ms()};
             const InferResponse answer = s.service->infer(std::move(parsed));
             response.set_content(infer_response_to_json(answer), "application/json");
         } catch (const Error& error) {
