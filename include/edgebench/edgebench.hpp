@@ -5,6 +5,7 @@
 #include "edgebench/category_table.hpp"
 #include "edgebench/coco_dataset.hpp"
 #include "edgebench/coco_results.hpp"
+#include "edgebench/detect_dataset.hpp"
 #include "edgebench/detector.hpp"
 #include "edgebench/error.hpp"
 #include "edgebench/image_info.hpp"

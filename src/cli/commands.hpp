@@ -10,6 +10,8 @@ namespace edgebench::cli {
 using Args = std::vector<std::string>;
 
 int run_dataset(const Args& args);
+int run_detect(const Args& args);
+int run_models(const Args& args);
 int run_preprocess(const Args& args);
 
 }  // namespace edgebench::cli

@@ -20,6 +20,8 @@ struct Command {
 
 constexpr Command kCommands[] = {
     {"dataset", "make datasets: synthetic (built in) or a subset of a COCO dataset", edgebench::cli::run_dataset},
+    {"detect", "run a detector over a dataset's images and write COCO results", edgebench::cli::run_detect},
+    {"models", "list detector backends, their specs and the model files found here", edgebench::cli::run_models},
     {"preprocess", "preprocess a dataset's images with one or more settings; bytes and time per image",
      edgebench::cli::run_preprocess},
 };
