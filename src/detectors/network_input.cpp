@@ -39,7 +39,6 @@ InputGeometry prepare_input(const cv::Mat& bgr, const InputRecipe& recipe, cv::M
         cv::resize(bgr, scratch.resized, content, 0, 0, recipe.interpolation);
         source = &scratch.resized;
     }
-    cv::split(*source, scratch.channels);
 
     const int width = recipe.size.width;
     const int height = recipe.size.height;
@@ -47,17 +46,25 @@ InputGeometry prepare_input(const cv::Mat& bgr, const InputRecipe& recipe, cv::M
     if (blob.dims != 4 || blob.type() != CV_32F || blob.size[1] != 3 || blob.size[2] != height || blob.size[3] != width) {
         blob.create(4, shape, CV_32F);
     }
-    const cv::Rect roi(static_cast<int>(geometry.offset_x), static_cast<int>(geometry.offset_y), content.width,
-                       content.height);
-    const bool padded = content.width != width || content.height != height;
+    // OpenCV's vectorised split and convertTo write the picture; only the padding is filled apart.
+    cv::split(*source, scratch.channels);
+    const cv::Rect picture(static_cast<int>(geometry.offset_x), static_cast<int>(geometry.offset_y), content.width,
+                           content.height);
+    const cv::Rect pads[] = {
+        {0, 0, width, picture.y},                                                       // above
+        {0, picture.br().y, width, height - picture.br().y},                            // below
+        {0, picture.y, picture.x, picture.height},                                      // left
+        {picture.br().x, picture.y, width - picture.br().x, picture.height},            // right
+    };
     for (int c = 0; c < 3; ++c) {
         cv::Mat plane(height, width, CV_32F, blob.ptr<float>(0, c));
         const float scale = recipe.scale[c];
         const float shift = -recipe.mean[c] * scale;
-        if (padded) plane.setTo(cv::Scalar::all(recipe.pad_value * scale + shift));
-        const cv::Mat& channel = scratch.channels[recipe.rgb ? 2 - c : c];
-        cv::Mat target = plane(roi);
-        channel.convertTo(target, CV_32F, scale, shift);
+        for (const auto& pad : pads) {
+            if (!pad.empty()) plane(pad).setTo(cv::Scalar::all(recipe.pad_value * scale + shift));
+        }
+        cv::Mat target = plane(picture);
+        scratch.channels[recipe.rgb ? 2 - c : c].convertTo(target, CV_32F, scale, shift);
     }
     return geometry;
 }

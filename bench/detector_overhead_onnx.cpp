@@ -1,0 +1,102 @@
+// What the Detector wrapper costs on top of OpenCV DNN, for the real ONNX models.
+//   forward/MODEL  cv::dnn::Net::forward() alone, on inputs prepared once beforehand
+//   detect/MODEL   Detector::detect() on the same images (prepare + forward + decode + NMS)
+// The images are the first 16 of the COCO sample (EDGEBENCH_COCO_SAMPLE or ../shared/data/coco-sample),
+// the models from EDGEBENCH_MODEL_DIR or ../shared/data/models; without them the benchmarks are skipped.
+// Both sides use OpenCV's default thread count and score threshold 0.05 (the COCO-mAP setting, the one
+// with the most boxes to decode).
+
+#include <benchmark/benchmark.h>
+
+#include <cstdlib>
+#include <filesystem>
+
+#include <opencv2/dnn.hpp>
+
+#include "detectors/network_input.hpp"
+#include "detectors/onnx_decoder.hpp"
+#include "edgebench/coco_dataset.hpp"
+#include "edgebench/detector.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+
+fs::path shared_path(const char* variable, const fs::path& fallback) {
+    if (const char* value = std::getenv(variable); value && *value) return value;
+    return fs::path(EDGEBENCH_SOURCE_DIR) / ".." / "shared" / "data" / fallback;
+}
+
+const std::vector<cv::Mat>& images() {
+    static const std::vector<cv::Mat> loaded = [] {
+        std::vector<cv::Mat> result;
+        const auto json = shared_path("EDGEBENCH_COCO_SAMPLE", fs::path("coco-sample") / "instances.json");
+        if (!fs::exists(json)) return result;
+        for (const auto& sample : edgebench::CocoDataset::load(json).first(16)) result.push_back(edgebench::read_image(sample));
+        return result;
+    }();
+    return loaded;
+}
+
+fs::path model_path(const char* file) { return shared_path("EDGEBENCH_MODEL_DIR", "models") / file; }
+
+bool ready(benchmark::State& state, const fs::path& model) {
+    if (images().empty() || !fs::exists(model)) {
+        state.SkipWithError("the COCO sample or the model is not present (see EDGEBENCH_COCO_SAMPLE, EDGEBENCH_MODEL_DIR)");
+        return false;
+    }
+    return true;
+}
+
+void detect(benchmark::State& state, const char* family, const char* file) {
+    const auto model = model_path(file);
+    if (!ready(state, model)) return;
+    auto detector = edgebench::make_detector(std::string("onnx:") + family + ":" + model.string());
+    const auto& inputs = images();
+    std::size_t index = 0;
+    double prepare_ms = 0;
+    double post_ms = 0;
+    for (auto _ : state) {
+        const auto result = detector->detect(inputs[index++ % inputs.size()]);
+        benchmark::DoNotOptimize(result.detections.data());
+        prepare_ms += result.timings.prepare_ms;
+        post_ms += result.timings.postprocess_ms;
+    }
+    state.counters["prepare_ms"] = benchmark::Counter(prepare_ms, benchmark::Counter::kAvgIterations);
+    state.counters["post_ms"] = benchmark::Counter(post_ms, benchmark::Counter::kAvgIterations);
+}
+
+void forward(benchmark::State& state, const char* family, const char* file) {
+    const auto model = model_path(file);
+    if (!ready(state, model)) return;
+    // The same network settings and the same input blobs as the detector builds; prepared up front.
+    const auto* decoder = edgebench::detail::find_onnx_decoder(family);
+    auto net = cv::dnn::readNetFromONNX(model.string());
+    net.setPreferableBackend(cv::dnn::DNN_BACKEND_OPENCV);
+    net.setPreferableTarget(cv::dnn::DNN_TARGET_CPU);
+    const auto names = net.getUnconnectedOutLayersNames();
+    const auto recipe = decoder->input_recipe(decoder->default_input_size());
+    std::vector<cv::Mat> blobs;
+    edgebench::detail::InputScratch scratch;
+    for (const auto& image : images()) {
+        cv::Mat blob;
+        edgebench::detail::prepare_input(image, recipe, blob, scratch);
+        blobs.push_back(blob);
+    }
+    std::vector<cv::Mat> outputs;
+    net.setInput(blobs[0]);
+    net.forward(outputs, names);  // warm-up, as the detector's construction does
+    std::size_t index = 0;
+    for (auto _ : state) {
+        net.setInput(blobs[index++ % blobs.size()]);
+        net.forward(outputs, names);
+        benchmark::DoNotOptimize(outputs.data());
+    }
+}
+
+}  // namespace
+
+BENCHMARK_CAPTURE(forward, nanodet, "nanodet", "nanodet-m-320.onnx")->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK_CAPTURE(detect, nanodet, "nanodet", "nanodet-m-320.onnx")->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK_CAPTURE(forward, fastestdet, "fastestdet", "fastestdet-352.onnx")->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK_CAPTURE(detect, fastestdet, "fastestdet", "fastestdet-352.onnx")->Unit(benchmark::kMillisecond)->UseRealTime();
