@@ -174,7 +174,12 @@ detector shares the Python object. detect() on a built-in detector releases the 
         .def(py::init_alias<DetectorOptions>(), "options"_a)
         .def("detect",
              [](Detector& self, const py::array& image) {
-                 const cv::Mat mat = to_mat(image);
+                 cv::Mat mat;
+                 try {
+                     mat = to_mat(image);
+                 } catch (const py::value_error& error) {  // as every detector reports a bad image
+                     throw Error(error.what(), "image");
+                 }
                  py::gil_scoped_release release;
                  return self.detect(mat);
              },

@@ -2,14 +2,14 @@
 written in Python (the trampoline) used by C++ code through detect_dataset."""
 
 import threading
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 import edgebench
-from conftest import SHARED_DATA
 
-MODELS = SHARED_DATA / "models"
+MODELS = Path(__file__).resolve().parents[3] / "shared" / "data" / "models"
 NANODET = MODELS / "nanodet-m-320.onnx"
 FASTESTDET = MODELS / "fastestdet-352.onnx"
 
@@ -73,10 +73,10 @@ def test_bad_models_and_images_raise_edgebench_error(tmp_path, nanodet_spec):
     with pytest.raises(edgebench.Error, match="CUDA is not available"):
         edgebench.make_detector(nanodet_spec, device="cuda")
     detector = edgebench.make_detector(nanodet_spec)
-    with pytest.raises(ValueError):
-        detector.detect(np.zeros((0, 10, 3), np.uint8))
-    with pytest.raises(ValueError):
-        detector.detect(np.zeros((10, 10, 3), np.float32))
+    for bad in (np.zeros((0, 10, 3), np.uint8), np.zeros((10, 10, 3), np.float32), np.zeros((4, 4, 2), np.uint8)):
+        with pytest.raises(edgebench.Error) as error:
+            detector.detect(bad)
+        assert error.value.field == "image"
     assert isinstance(detector.detect(np.zeros((1, 1, 3), np.uint8)), edgebench.DetectionResult)
 
 
