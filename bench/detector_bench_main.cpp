@@ -29,7 +29,7 @@ public:
             } else {
                 entry.sum_ms += run.GetAdjustedRealTime();
                 ++entry.repetitions;
-                for (const char* counter : {"prepare_ms", "post_ms"}) {
+                for (const char* counter : {"prepare_ms", "forward_ms", "post_ms"}) {
                     if (const auto found = run.counters.find(counter); found != run.counters.end()) {
                         entry.counters[counter] += found->second.value;
                     }
@@ -46,16 +46,21 @@ public:
             const auto detect = entries_.find("detect/" + model);
             if (detect == entries_.end()) continue;
             if (!header) {
-                std::printf("\ndetector overhead: detect() vs bare forward() on the same inputs, real time per image (%s)\n",
+                std::printf("\ndetector overhead: detect() vs bare forward() on the same inputs, real time per image (%s);\n"
+                            "right of |: detect()'s own split of the same calls (mean), in-call = (prepare + post) / forward\n",
                             forward.median_ms > 0 ? "median of the repetitions" : "mean of the repetitions");
-                std::printf("%-24s %12s %12s %12s %10s %10s\n", "model", "forward ms", "detect ms", "overhead",
-                            "prepare ms", "post ms");
+                std::printf("%-20s %11s %10s %9s | %10s %10s %8s %9s\n", "model", "forward ms", "detect ms",
+                            "overhead", "prepare ms", "forward ms", "post ms", "in-call");
                 header = true;
             }
             const double f = forward.time_ms();
             const double d = detect->second.time_ms();
-            std::printf("%-24s %12.2f %12.2f %+11.1f%% %10.2f %10.2f\n", model.c_str(), f, d, 100.0 * (d - f) / f,
-                        detect->second.counter("prepare_ms"), detect->second.counter("post_ms"));
+            const double prepare = detect->second.counter("prepare_ms");
+            const double inner_forward = detect->second.counter("forward_ms");
+            const double post = detect->second.counter("post_ms");
+            std::printf("%-20s %11.2f %10.2f %+8.1f%% | %10.2f %10.2f %8.2f %+8.1f%%\n", model.c_str(), f, d,
+                        100.0 * (d - f) / f, prepare, inner_forward, post,
+                        inner_forward > 0 ? 100.0 * (prepare + post) / inner_forward : 0.0);
         }
     }
 
