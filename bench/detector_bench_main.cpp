@@ -29,7 +29,7 @@ public:
             } else {
                 entry.sum_ms += run.GetAdjustedRealTime();
                 ++entry.repetitions;
-                for (const char* counter : {"prepare_ms", "forward_ms", "post_ms"}) {
+                for (const char* counter : {"prepare_ms", "forward_ms", "post_ms", "detect_ms", "overhead_pct"}) {
                     if (const auto found = run.counters.find(counter); found != run.counters.end()) {
                         entry.counters[counter] += found->second.value;
                     }
@@ -39,6 +39,27 @@ public:
     }
 
     void PrintSummary() const {
+        PrintBenchmarkPairs();
+        PrintPaired();
+    }
+
+private:
+    // "paired/NAME": per-image back-to-back timings, already reduced to medians by the benchmark.
+    void PrintPaired() const {
+        bool header = false;
+        for (const auto& [name, entry] : entries_) {
+            if (name.rfind("paired/", 0) != 0) continue;
+            if (!header) {
+                std::printf("\npaired on each image (medians; the steadiest figure on a busy machine):\n");
+                std::printf("%-20s %11s %10s %9s\n", "model", "forward ms", "detect ms", "overhead");
+                header = true;
+            }
+            std::printf("%-20s %11.2f %10.2f %+8.1f%%\n", name.substr(std::strlen("paired/")).c_str(),
+                        entry.counter("forward_ms"), entry.counter("detect_ms"), entry.counter("overhead_pct"));
+        }
+    }
+
+    void PrintBenchmarkPairs() const {
         bool header = false;
         for (const auto& [name, forward] : entries_) {
             if (name.rfind("forward/", 0) != 0) continue;
@@ -64,7 +85,6 @@ public:
         }
     }
 
-private:
     struct Entry {
         double median_ms = 0;
         double sum_ms = 0;

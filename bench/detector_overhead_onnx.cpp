@@ -1,6 +1,7 @@
 // What the Detector wrapper costs on top of OpenCV DNN, for the real ONNX models.
 //   forward/MODEL  cv::dnn::Net::forward() alone, on inputs prepared once beforehand
 //   detect/MODEL   Detector::detect() on the same images (prepare + forward + decode + NMS)
+//   paired/MODEL   the two back to back on each image, with the median of the pairwise overhead
 // The images are the first 16 of the COCO sample (EDGEBENCH_COCO_SAMPLE or ../shared/data/coco-sample),
 // the models from EDGEBENCH_MODEL_DIR or ../shared/data/models; without them the benchmarks are skipped.
 // Both sides use OpenCV's default thread count and score threshold 0.05 (the COCO-mAP setting, the one
@@ -8,6 +9,8 @@
 
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 
@@ -71,36 +74,85 @@ void detect(benchmark::State& state, const char* family, const char* file) {
     state.counters["post_ms"] = benchmark::Counter(post_ms, benchmark::Counter::kAvgIterations);
 }
 
+// The bare network: the same settings and the same input blobs as the detector builds, prepared up front.
+struct BareNet {
+    cv::dnn::Net net;
+    std::vector<cv::String> names;
+    std::vector<cv::Mat> blobs;  // one per image of images()
+    std::vector<cv::Mat> outputs;
+
+    BareNet(const char* family, const fs::path& model) : net(cv::dnn::readNetFromONNX(model.string())) {
+        net.setPreferableBackend(cv::dnn::DNN_BACKEND_OPENCV);
+        net.setPreferableTarget(cv::dnn::DNN_TARGET_CPU);
+        names = net.getUnconnectedOutLayersNames();
+        const auto* decoder = edgebench::detail::find_onnx_decoder(family);
+        const auto recipe = decoder->input_recipe(decoder->default_input_size());
+        edgebench::detail::InputScratch scratch;
+        for (const auto& image : images()) {
+            cv::Mat blob;
+            edgebench::detail::prepare_input(image, recipe, blob, scratch);
+            blobs.push_back(blob);
+        }
+        forward(0);  // warm-up, as the detector's construction does
+    }
+
+    void forward(std::size_t index) {
+        net.setInput(blobs[index % blobs.size()]);
+        net.forward(outputs, names);
+    }
+};
+
 void forward(benchmark::State& state, const char* family, const char* file) {
     const auto model = model_path(file);
     if (!ready(state, model)) return;
-    // The same network settings and the same input blobs as the detector builds; prepared up front.
-    const auto* decoder = edgebench::detail::find_onnx_decoder(family);
-    auto net = cv::dnn::readNetFromONNX(model.string());
-    net.setPreferableBackend(cv::dnn::DNN_BACKEND_OPENCV);
-    net.setPreferableTarget(cv::dnn::DNN_TARGET_CPU);
-    const auto names = net.getUnconnectedOutLayersNames();
-    const auto recipe = decoder->input_recipe(decoder->default_input_size());
-    std::vector<cv::Mat> blobs;
-    edgebench::detail::InputScratch scratch;
-    for (const auto& image : images()) {
-        cv::Mat blob;
-        edgebench::detail::prepare_input(image, recipe, blob, scratch);
-        blobs.push_back(blob);
-    }
-    std::vector<cv::Mat> outputs;
-    net.setInput(blobs[0]);
-    net.forward(outputs, names);  // warm-up, as the detector's construction does
+    BareNet bare(family, model);
     std::size_t index = 0;
     for (auto _ : state) {
-        net.setInput(blobs[index++ % blobs.size()]);
-        net.forward(outputs, names);
-        benchmark::DoNotOptimize(outputs.data());
+        bare.forward(index++);
+        benchmark::DoNotOptimize(bare.outputs.data());
     }
+}
+
+double median(std::vector<double> values) {
+    if (values.empty()) return 0;
+    const auto middle = values.begin() + static_cast<std::ptrdiff_t>(values.size() / 2);
+    std::nth_element(values.begin(), middle, values.end());
+    return *middle;
+}
+
+// Bare forward and detect() back to back on the same image, each pair timed on its own: the load of a
+// busy machine changes slowly, so the median of the pairwise ratios is the steadiest overhead figure.
+void paired(benchmark::State& state, const char* family, const char* file) {
+    const auto model = model_path(file);
+    if (!ready(state, model)) return;
+    BareNet bare(family, model);
+    auto detector = edgebench::make_detector(std::string("onnx:") + family + ":" + model.string());
+    const auto& inputs = images();
+    std::vector<double> forward_ms;
+    std::vector<double> detect_ms;
+    std::vector<double> ratios;
+    std::size_t index = 0;
+    for (auto _ : state) {
+        const auto start = std::chrono::steady_clock::now();
+        bare.forward(index);
+        const auto middle = std::chrono::steady_clock::now();
+        const auto result = detector->detect(inputs[index % inputs.size()]);
+        const auto end = std::chrono::steady_clock::now();
+        benchmark::DoNotOptimize(result.detections.data());
+        forward_ms.push_back(std::chrono::duration<double, std::milli>(middle - start).count());
+        detect_ms.push_back(std::chrono::duration<double, std::milli>(end - middle).count());
+        ratios.push_back(detect_ms.back() / forward_ms.back());
+        ++index;
+    }
+    state.counters["forward_ms"] = median(forward_ms);
+    state.counters["detect_ms"] = median(detect_ms);
+    state.counters["overhead_pct"] = 100.0 * (median(ratios) - 1.0);
 }
 
 }  // namespace
 
+BENCHMARK_CAPTURE(paired, nanodet, "nanodet", "nanodet-m-320.onnx")->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK_CAPTURE(paired, fastestdet, "fastestdet", "fastestdet-352.onnx")->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK_CAPTURE(forward, nanodet, "nanodet", "nanodet-m-320.onnx")->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK_CAPTURE(detect, nanodet, "nanodet", "nanodet-m-320.onnx")->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK_CAPTURE(forward, fastestdet, "fastestdet", "fastestdet-352.onnx")->Unit(benchmark::kMillisecond)->UseRealTime();
