@@ -7,6 +7,7 @@
 #include "edgebench/cloud_service.hpp"
 #include "edgebench/coco_dataset.hpp"
 #include "edgebench/coco_results.hpp"
+#include "edgebench/detect_dataset.hpp"
 #include "edgebench/detector.hpp"
 #include "edgebench/edge_service.hpp"
 #include "edgebench/error.hpp"

@@ -35,4 +35,5 @@ PYBIND11_MODULE(_core, m) {
     edgebench::python::bind_preprocess(m);
     edgebench::python::bind_evaluator(m);
     edgebench::python::bind_monitor(m);
+    edgebench::python::bind_detector(m);
 }

@@ -12,6 +12,8 @@ using Args = std::vector<std::string>;
 int run_dataset(const Args& args);
 int run_eval(const Args& args);
 int run_monitor(const Args& args);
+int run_detect(const Args& args);
+int run_models(const Args& args);
 int run_preprocess(const Args& args);
 
 }  // namespace edgebench::cli

@@ -23,6 +23,8 @@ constexpr Command kCommands[] = {
     {"eval", "score detections against ground truth: COCO mAP and a per-class table", edgebench::cli::run_eval},
     {"monitor", "run a command and sample its CPU, memory, cycles, network and GPU into a CSV",
      edgebench::cli::run_monitor},
+    {"detect", "run a detector over a dataset's images and write COCO results", edgebench::cli::run_detect},
+    {"models", "list detector backends, their specs and the model files found here", edgebench::cli::run_models},
     {"preprocess", "preprocess a dataset's images with one or more settings; bytes and time per image",
      edgebench::cli::run_preprocess},
 };
