@@ -25,6 +25,10 @@ public:
 
     /// The columns of requests.csv, in order.
     static const std::vector<std::string>& columns();
+    /// The cells of a served request's row, aligned with columns(); `time_unix` is when it was recorded.
+    static std::vector<std::string> row(const InferResponse& response, double time_unix);
+    /// The detections.jsonl line of a served request.
+    static std::string detections_line(const InferResponse& response);
 
 private:
     struct Files;

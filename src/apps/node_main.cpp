@@ -221,7 +221,7 @@ int run_node(NodeKind kind, const std::vector<std::string>& args) {
         options.period = std::chrono::microseconds(static_cast<std::int64_t>(monitor_period * 1e6));
         options.node = service->name();
         monitor = std::make_unique<HwMonitor>(options);
-        monitor->write_csv(std::filesystem::path(*out) / "hw.csv");
+        monitor->write_csv(std::filesystem::path(*out) / "hw.csv", {}, true);
         monitor->start();
     }
     if (auto port_file = parser.get("port-file")) detail::write_file_atomically(*port_file, std::to_string(server.port()));

@@ -47,11 +47,17 @@ RequestLog::RequestLog(const std::filesystem::path& directory) : files_(std::mak
 RequestLog::~RequestLog() = default;
 
 void RequestLog::record(const InferResponse& r) {
+    const auto now = std::chrono::system_clock::now().time_since_epoch();
+    files_->requests.append(row(r, std::chrono::duration<double>(now).count()));
+    files_->detections.append(detections_line(r));
+}
+
+std::vector<std::string> RequestLog::row(const InferResponse& r, double time_unix) {
     const auto& t = r.timings;
     const auto& p = t.preprocess_detail;
     const auto& d = t.inference_detail;
     std::vector<std::string> row = {
-        unix_now(), r.node, r.run_id, r.request_id, std::to_string(r.image_id), "ok", "", r.detector, r.preprocess,
+        num(time_unix), r.node, r.run_id, r.request_id, std::to_string(r.image_id), "ok", "", r.detector, r.preprocess,
         num(p.bytes_in), num(p.bytes_out), num(p.width_in), num(p.height_in), num(p.width_out), num(p.height_out),
         num(t.parse.wall_ms), num(t.parse.cpu_ms), num(t.preprocess.wall_ms), num(t.preprocess.cpu_ms),
         num(p.decode_ms), num(p.resize_ms), num(p.encode_ms), num(p.output_decode_ms), num(t.inference.wall_ms),
@@ -68,20 +74,22 @@ void RequestLog::record(const InferResponse& r) {
     } else {
         row.insert(row.end(), 7, "");
     }
-    files_->requests.append(row);
+    return row;
+}
 
+std::string RequestLog::detections_line(const InferResponse& r) {
     nlohmann::json detections = nlohmann::json::array();
     for (const auto& det : r.detections) {
         detections.push_back({{"category_id", det.category_id},
                               {"bbox", {det.bbox.x, det.bbox.y, det.bbox.width, det.bbox.height}},
                               {"score", det.score}});
     }
-    files_->detections.append(nlohmann::json({{"node", r.node},
-                                              {"run_id", r.run_id},
-                                              {"request_id", r.request_id},
-                                              {"image_id", r.image_id},
-                                              {"detections", std::move(detections)}})
-                                  .dump());
+    return nlohmann::json({{"node", r.node},
+                           {"run_id", r.run_id},
+                           {"request_id", r.request_id},
+                           {"image_id", r.image_id},
+                           {"detections", std::move(detections)}})
+        .dump();
 }
 
 void RequestLog::record_failure(const std::string& node, const std::string& run_id, const std::string& error) {

@@ -1,0 +1,174 @@
+#include "runner/local_cluster.hpp"
+
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "edgebench/error.hpp"
+#include "edgebench/http_client.hpp"
+#include "internal/file_io.hpp"
+#include "runner/program_paths.hpp"
+#include "services/config_json.hpp"
+
+namespace edgebench::detail {
+namespace {
+
+using nlohmann::json;
+
+std::string error_text(const HttpResponse& response) {
+    if (response.outcome != HttpResponse::Outcome::Ok) return response.error;
+    const json body = json::parse(response.body, nullptr, false);
+    if (body.is_object() && body.contains("error")) {
+        std::string text = body["error"].get<std::string>();
+        if (body.contains("field")) text = body["field"].get<std::string>() + ": " + text;
+        return text;
+    }
+    return "HTTP " + std::to_string(response.status);
+}
+
+}  // namespace
+
+std::string edge_config_json(const RunConfig& run, std::size_t index, const std::string& cloud_url) {
+    const EdgeSpec& edge = run.edges.at(index);
+    return json({{"name", edge.name},
+                 {"detector", run.edge_detector(index)},
+                 {"detector_options", detector_options_to_json(edge.detector_options)},
+                 {"preprocess", edge.preprocess.to_string()},
+                 {"cloud_url", cloud_url},
+                 {"forward_timeout_s", run.workload.timeout_s},
+                 {"link", link_profile_to_json(edge.link)},
+                 {"iou_threshold", run.iou_threshold},
+                 {"score_threshold", run.score_threshold},
+                 {"run_id", run.run_id}})
+        .dump();
+}
+
+std::string cloud_config_json(const RunConfig& run) {
+    return json({{"name", "cloud"},
+                 {"detector", run.cloud_detector()},
+                 {"detector_options", detector_options_to_json(run.cloud.detector_options)},
+                 {"iou_threshold", run.iou_threshold},
+                 {"score_threshold", run.score_threshold},
+                 {"run_id", run.run_id}})
+        .dump();
+}
+
+int LocalCluster::edge_workers(const RunConfig& run) {
+    int connections = 1;
+    switch (run.workload.schedule) {
+        case WorkloadSpec::Schedule::RoundRobin: connections = 1; break;
+        case WorkloadSpec::Schedule::ClosedLoop: connections = run.workload.concurrency; break;
+        case WorkloadSpec::Schedule::OpenLoop: connections = 8; break;
+    }
+    return std::max(4, connections + 2);
+}
+
+LocalCluster::LocalCluster(const RunConfig& run, ClusterOptions options) : options_(std::move(options)) {
+    edge_count_ = run.edges.size();
+    workers_ = edge_workers(run);
+    const auto cloud_program = find_program("edgebench-cloud");
+    const auto edge_program = find_program("edgebench-edge");
+    try {
+        auto cloud = std::make_unique<ClusterNode>();
+        cloud->name = "cloud";
+        cloud->role = "cloud";
+        cloud->directory = options_.directory / "cloud";
+        // Every edge may forward from all of its workers at once.
+        start_node(*cloud, cloud_program, cloud_config_json(run), static_cast<int>(edge_count_) * workers_ + 2);
+        const std::string cloud_url = cloud->url;
+        nodes_.push_back(std::move(cloud));
+        for (std::size_t i = 0; i < edge_count_; ++i) {
+            auto edge = std::make_unique<ClusterNode>();
+            edge->name = run.edges[i].name;
+            edge->role = "edge";
+            edge->directory = options_.directory / edge->name;
+            start_node(*edge, edge_program, edge_config_json(run, i, cloud_url), workers_);
+            nodes_.push_back(std::move(edge));
+        }
+    } catch (...) {
+        stop();
+        throw;
+    }
+}
+
+LocalCluster::~LocalCluster() { stop(); }
+
+void LocalCluster::start_node(ClusterNode& node, const std::filesystem::path& program, const std::string& config_json,
+                              int workers) {
+    std::filesystem::create_directories(node.directory);
+    const auto config_file = node.directory / "config.json";
+    const auto port_file = node.directory / "port";
+    std::filesystem::remove(port_file);
+    write_file_atomically(config_file, config_json);
+    char period[32];
+    std::snprintf(period, sizeof period, "%g", options_.monitor_period_s);
+    node.process = std::make_unique<ChildProcess>(
+        std::vector<std::string>{program.string(), "--config", config_file.string(), "--port", "0", "--port-file",
+                                 port_file.string(), "--out", node.directory.string(), "--workers",
+                                 std::to_string(workers), "--monitor-period", period},
+        std::vector<std::string>{}, node.directory / "node.log");
+    const auto deadline = std::chrono::steady_clock::now() +
+                          std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                              std::chrono::duration<double>(options_.start_timeout_s));
+    while (!std::filesystem::exists(port_file)) {
+        if (!node.process->running()) {
+            throw Error("node " + node.name + " exited with status " + std::to_string(node.process->exit_status().value_or(-1)) +
+                            " while starting: " + node.process->log_tail(600),
+                        node.name);
+        }
+        if (std::chrono::steady_clock::now() > deadline) {
+            throw Error("node " + node.name + " did not start within " + std::to_string(options_.start_timeout_s) +
+                            " s: " + node.process->log_tail(600),
+                        node.name);
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    node.url = "http://127.0.0.1:" + read_file_text(port_file);
+}
+
+bool LocalCluster::can_serve(const RunConfig& run) const {
+    if (run.edges.size() != edge_count_ || edge_workers(run) > workers_) return false;
+    for (std::size_t i = 0; i < edge_count_; ++i) {
+        if (nodes_.at(i + 1)->name != run.edges[i].name) return false;
+    }
+    return true;
+}
+
+void LocalCluster::configure(const RunConfig& run) {
+    HttpClient client(HttpClientOptions{static_cast<long>(options_.start_timeout_s * 1000), 5000, ""});
+    const std::string cloud_url = nodes_.front()->url;
+    for (std::size_t n = 0; n < nodes_.size(); ++n) {
+        const auto& node = *nodes_[n];
+        const std::string body = n == 0 ? cloud_config_json(run) : edge_config_json(run, n - 1, cloud_url);
+        const auto response = client.put(node.url + "/v1/config", body, "application/json");
+        if (!response.ok()) {
+            throw Error("node " + node.name + " refused the configuration: " + error_text(response), node.name);
+        }
+    }
+}
+
+void LocalCluster::check_alive() {
+    for (const auto& node : nodes_) {
+        if (node->process && !node->process->running()) {
+            throw Error("node " + node->name + " exited with status " +
+                            std::to_string(node->process->exit_status().value_or(-1)) + ": " +
+                            node->process->log_tail(400),
+                        node->name);
+        }
+    }
+}
+
+void LocalCluster::stop() {
+    // Edges first, so that no edge forwards to a cloud that is gone.
+    for (auto it = nodes_.rbegin(); it != nodes_.rend(); ++it) {
+        if ((*it)->process) (*it)->process->stop(std::chrono::seconds(15));
+    }
+}
+
+std::vector<std::string> LocalCluster::edge_urls() const {
+    std::vector<std::string> urls;
+    for (std::size_t i = 1; i < nodes_.size(); ++i) urls.push_back(nodes_[i]->url);
+    return urls;
+}
+
+}  // namespace edgebench::detail
