@@ -472,19 +472,17 @@ WorkloadResult run_workload(const WorkloadConfig& config, const CocoDataset& dat
     const auto& schedule = config.schedule;
     const bool open_loop = schedule.kind == Schedule::Kind::OpenLoop;
     const int concurrency = schedule.kind == Schedule::Kind::ClosedLoop ? schedule.concurrency : 1;
-    std::vector<std::optional<RequestRecord>> by_index(plan.size());
     if (!stop.stop_requested()) {
         const auto start = Clock::now();
         const double start_unix = unix_now();
         engine.run(plan, false, concurrency, open_loop, start, [&](const Transfer& t, CURLcode code, Clock::time_point finished) {
             RequestRecord record = make_record(config, images, t, code, finished, start, start_unix);
             if (on_record) on_record(record);
-            by_index[record.index] = std::move(record);
+            result.records.push_back(std::move(record));
         });
     }
-    for (auto& record : by_index) {
-        if (record) result.records.push_back(std::move(*record));
-    }
+    std::sort(result.records.begin(), result.records.end(),
+              [](const RequestRecord& a, const RequestRecord& b) { return a.index < b.index; });
     result.interrupted = result.records.size() < plan.size();
     result.summary = summarize_latencies(result.records);
     for (std::size_t e = 0; e < config.edges.size(); ++e) result.per_edge.push_back(summarize_latencies(result.records, e));

@@ -104,3 +104,32 @@ def test_failed_requests_are_records_not_exceptions(node_programs, start_node, s
     edge.stop()
     gone = edgebench.run_workload(config, synthetic)
     assert {r.status for r in gone.records} == {edgebench.RequestStatus.UNREACHABLE}
+
+
+def test_ctrl_c_stops_the_run_and_keeps_what_was_recorded(node_programs, start_node, synthetic, tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    edge = start_node(node_programs["edge"], name="edge")
+    script = tmp_path / "run.py"
+    script.write_text(f"""
+import sys, edgebench
+dataset = edgebench.CocoDataset.load({str(synthetic.image_dir.parent / "instances.json")!r})
+config = edgebench.WorkloadConfig(edges=[{edge.url!r}], schedule=edgebench.Schedule.closed_loop(2, 1000000))
+print("started", flush=True)
+result = edgebench.run_workload(config, dataset, out_dir={str(tmp_path / "out")!r})
+print("interrupted", result.interrupted, len(result.records), flush=True)
+""")
+    child = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
+    assert child.stdout.readline().strip() == "started"
+    time.sleep(1.5)
+    child.send_signal(signal.SIGINT)
+    out, _ = child.communicate(timeout=60)
+    assert child.returncode == 0
+    words = out.split()
+    assert words[:2] == ["interrupted", "True"], out
+    recorded = int(words[2])
+    assert 0 < recorded < 1000000
+    assert len(pd.read_csv(tmp_path / "out" / "client_requests.csv")) == recorded
