@@ -276,6 +276,25 @@ TEST(Robustness, ASlowCloudTimesOutPerRequestAndTheEdgeKeepsServing) {
     EXPECT_TRUE(HttpClient().get(edge.url() + "/healthz").ok());
 }
 
+TEST(Robustness, ACloudAnsweringSomethingOtherThanJsonIsAForwardFailureNotABrokenResponse) {
+    test::TempDir dir;
+    const auto dataset = small_dataset(dir.path(), 2);
+    httplib::Server odd;
+    odd.Post("/v1/infer", [](const httplib::Request&, httplib::Response& response) { response.set_content("OK", "text/plain"); });
+    const int port = odd.bind_to_any_port("127.0.0.1");
+    std::thread serving([&] { odd.listen_after_bind(); });
+    while (!odd.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    test::NodeProcess edge(test::edge_program(), {"--cloud", "http://127.0.0.1:" + std::to_string(port)}, dir.path(), "edge");
+    const auto result = run_workload(config_for(edge.url(), 1), dataset);
+    odd.stop();
+    serving.join();
+    for (const auto& r : result.records) {
+        ASSERT_TRUE(r.ok()) << r.error;
+        EXPECT_EQ(r.edge_response->forward.status, ForwardOutcome::Status::Failed);
+        EXPECT_NE(r.edge_response->forward.error.find("not JSON"), std::string::npos) << r.edge_response->forward.error;
+    }
+}
+
 class Shutdown : public ::testing::TestWithParam<int> {};
 
 TEST_P(Shutdown, AnEdgeSignalledWithRequestsInFlightFinishesThemFlushesItsRecordsAndExitsZero) {
