@@ -39,7 +39,9 @@ test-asan: build-asan
 	      ctest --output-on-failure -j $(JOBS)
 
 test-python: venv
-	cd tests/python && EDGEBENCH_CLI=$(CURDIR)/$(BUILD)/src/cli/edgebench ../../$(VENV)/bin/python -m pytest -q
+	cd tests/python && EDGEBENCH_CLI=$(CURDIR)/$(BUILD)/src/cli/edgebench \
+	      EDGEBENCH_EDGE_BIN=$(CURDIR)/$(BUILD)/src/apps/edgebench-edge EDGEBENCH_CLOUD_BIN=$(CURDIR)/$(BUILD)/src/apps/edgebench-cloud \
+	      EDGEBENCH_WORKLOAD_BIN=$(CURDIR)/$(BUILD)/src/apps/edgebench-workload ../../$(VENV)/bin/python -m pytest -q
 
 test: test-cpp test-python test-asan
 

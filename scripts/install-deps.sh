@@ -8,7 +8,7 @@ packages=(
   build-essential cmake pkg-config git ca-certificates
   # C++ libraries
   libtorch-dev libopencv-dev opencv-data pybind11-dev libcurl4-openssl-dev
-  nlohmann-json3-dev libcpp-httplib-dev libyaml-cpp-dev
+  nlohmann-json3-dev libcpp-httplib-dev libyaml-cpp-dev libjpeg62-turbo-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   # fuzzing and sanitizers (clang's libFuzzer runtime)
   clang libclang-rt-14-dev

@@ -29,3 +29,4 @@
 #include "edgebench/synthetic_dataset.hpp"
 #include "edgebench/types.hpp"
 #include "edgebench/version.hpp"
+#include "edgebench/workload.hpp"

@@ -10,5 +10,6 @@ void bind_preprocess(pybind11::module_& m);
 void bind_evaluator(pybind11::module_& m);
 void bind_monitor(pybind11::module_& m);
 void bind_detector(pybind11::module_& m);
+void bind_workload(pybind11::module_& m);
 
 }  // namespace edgebench::python

@@ -250,9 +250,13 @@ InferResponse EdgeService::infer(InferRequest request) {
         }
         response.forward.bytes_sent = body.size();
         response.forward.http_status = reply.status;
-        if (reply.ok()) {
+        if (reply.ok() && nlohmann::json::accept(reply.body)) {
             response.forward.status = ForwardOutcome::Status::Ok;
             response.cloud_json = std::move(reply.body);
+        } else if (reply.ok()) {
+            // Embedding an answer that is not JSON would make this response unreadable too.
+            response.forward.status = ForwardOutcome::Status::Failed;
+            response.forward.error = "the cloud's answer is not JSON: " + reply.body.substr(0, 100);
         } else if (reply.outcome == HttpResponse::Outcome::Ok) {
             response.forward.status = ForwardOutcome::Status::HttpError;
             response.forward.error = reply.body.substr(0, 300);

@@ -202,7 +202,9 @@ std::string infer_response_to_json(const InferResponse& r) {
           {"error", r.forward.error},
           {"bytes_sent", r.forward.bytes_sent}}},
     };
-    document["cloud"] = r.cloud_json.empty() ? json(nullptr) : json::parse(r.cloud_json, nullptr, false);
+    json cloud = r.cloud_json.empty() ? json(nullptr) : json::parse(r.cloud_json, nullptr, false);
+    // A value that failed to parse would be written as "<discarded>", which is not JSON.
+    document["cloud"] = cloud.is_discarded() ? json(nullptr) : std::move(cloud);
     return document.dump();
 }
 

@@ -31,6 +31,11 @@ bool constant_time_equal(std::string_view a, std::string_view b) {
     return difference == 0;
 }
 
+void refuse(httplib::Response& response) {
+    response.set_header("WWW-Authenticate", "Bearer");
+    send_error(response, 401, "missing or wrong bearer token", "Authorization");
+}
+
 InferRequest read_request(const httplib::Request& request) {
     if (request.is_multipart_form_data()) {
         if (!request.has_file("image")) throw Error("missing 'image' part in multipart request", "image");
@@ -51,6 +56,15 @@ InferRequest read_request(const httplib::Request& request) {
 struct NodeServer::State {
     std::shared_ptr<NodeService> service;
     ServerOptions options;
+
+    bool authorized(const httplib::Request& request) const {
+        if (options.bearer_token.empty()) return true;
+        const std::string header = request.get_header_value("Authorization");
+        constexpr std::string_view prefix = "Bearer ";
+        return header.rfind(prefix, 0) == 0 &&
+               constant_time_equal(std::string_view(header).substr(prefix.size()), options.bearer_token);
+    }
+
     std::shared_ptr<RequestLog> log;
     httplib::Server server;
     int port = 0;
@@ -79,15 +93,17 @@ NodeServer::NodeServer(std::shared_ptr<NodeService> service, ServerOptions optio
     server.set_keep_alive_timeout(s.options.keep_alive_timeout_s);
     server.set_tcp_nodelay(true);
 
+    // httplib answers a pre-routing rejection without reading the request's body, which then stays in
+    // the connection and is parsed as the next request: a keep-alive client's following request fails
+    // with a bogus 400/414. So requests whose body httplib reads (POST, PUT, PATCH, DELETE with a length)
+    // pass through here, are read in full (within the body limit), and are refused by their handler or,
+    // for unknown paths, by the error handler; the others are refused right here.
     server.set_pre_routing_handler([&s](const httplib::Request& request, httplib::Response& response) {
-        if (s.options.bearer_token.empty()) return httplib::Server::HandlerResponse::Unhandled;
-        const std::string header = request.get_header_value("Authorization");
-        constexpr std::string_view prefix = "Bearer ";
-        const bool ok = header.rfind(prefix, 0) == 0 &&
-                        constant_time_equal(std::string_view(header).substr(prefix.size()), s.options.bearer_token);
-        if (ok) return httplib::Server::HandlerResponse::Unhandled;
-        response.set_header("WWW-Authenticate", "Bearer");
-        send_error(response, 401, "missing or wrong bearer token", "Authorization");
+        if (s.authorized(request)) return httplib::Server::HandlerResponse::Unhandled;
+        const bool body_is_read = request.method == "POST" || request.method == "PUT" || request.method == "PATCH" ||
+                                  (request.method == "DELETE" && request.has_header("Content-Length"));
+        if (body_is_read) return httplib::Server::HandlerResponse::Unhandled;
+        refuse(response);
         return httplib::Server::HandlerResponse::Handled;
     });
 
@@ -100,6 +116,7 @@ NodeServer::NodeServer(std::shared_ptr<NodeService> service, ServerOptions optio
     });
 
     server.Put("/v1/config", [&s](const httplib::Request& request, httplib::Response& response) {
+        if (!s.authorized(request)) return refuse(response);
         try {
             s.service->update_config(request.body);
             response.set_content(s.service->config_json(), "application/json");
@@ -109,6 +126,7 @@ NodeServer::NodeServer(std::shared_ptr<NodeService> service, ServerOptions optio
     });
 
     server.Post("/v1/infer", [&s](const httplib::Request& request, httplib::Response& response) {
+        if (!s.authorized(request)) return refuse(response);
         try {
             const StageClock parse;
             InferRequest parsed = read_request(request);
@@ -135,7 +153,8 @@ NodeServer::NodeServer(std::shared_ptr<NodeService> service, ServerOptions optio
     });
 
     // Errors httplib produces itself (404, 413 payload too large, ...) get a JSON body too.
-    server.set_error_handler([](const httplib::Request& request, httplib::Response& response) {
+    server.set_error_handler([&s](const httplib::Request& request, httplib::Response& response) {
+        if (!s.authorized(request)) return refuse(response);  // an unknown path is no business of a stranger
         if (!response.body.empty()) return;
         std::string message = "HTTP error " + std::to_string(response.status);
         switch (response.status) {

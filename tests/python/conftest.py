@@ -1,6 +1,8 @@
 """Shared fixtures: the real COCO sample (when ../shared is present) and small synthetic datasets."""
 
 import os
+import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -32,3 +34,59 @@ def cli():
     if not Path(path).exists():
         pytest.skip(f"the edgebench program is not built ({path})")
     return path
+
+
+def _program(variable, name):
+    path = os.environ.get(variable, str(REPO / "build" / "src" / "apps" / name))
+    if not Path(path).exists():
+        pytest.skip(f"{name} is not built ({path})")
+    return path
+
+
+@pytest.fixture(scope="session")
+def node_programs():
+    """Paths of edgebench-edge, edgebench-cloud and edgebench-workload (EDGEBENCH_EDGE_BIN, ...)."""
+    return {
+        "edge": _program("EDGEBENCH_EDGE_BIN", "edgebench-edge"),
+        "cloud": _program("EDGEBENCH_CLOUD_BIN", "edgebench-cloud"),
+        "workload": _program("EDGEBENCH_WORKLOAD_BIN", "edgebench-workload"),
+    }
+
+
+class NodeProcess:
+    """A node program on a free loopback port (--port 0 --port-file), stopped with SIGTERM."""
+
+    def __init__(self, program, args, folder, name):
+        port_file = Path(folder) / f"{name}.port"
+        self.log_path = Path(folder) / f"{name}.log"
+        self._log = open(self.log_path, "w")
+        self.process = subprocess.Popen([program, "--port", "0", "--port-file", str(port_file), *args],
+                                        stdout=self._log, stderr=subprocess.STDOUT)
+        deadline = time.time() + 60
+        while not (port_file.exists() and port_file.read_text().strip()):
+            if self.process.poll() is not None or time.time() > deadline:
+                raise RuntimeError(f"{name} did not start: {self.log_path.read_text()}")
+            time.sleep(0.02)
+        self.url = f"http://127.0.0.1:{port_file.read_text().strip()}"
+
+    def stop(self):
+        self.process.terminate()
+        status = self.process.wait(timeout=60)
+        self._log.close()
+        return status
+
+
+@pytest.fixture
+def start_node(tmp_path):
+    started = []
+
+    def start(program, *args, name="node"):
+        node = NodeProcess(program, list(args), tmp_path, name)
+        started.append(node)
+        return node
+
+    yield start
+    for node in started:
+        if node.process.poll() is None:
+            node.process.kill()
+            node.process.wait()
