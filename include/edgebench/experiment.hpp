@@ -15,7 +15,7 @@
 /// edges: {count: 1, detector: builtin, preprocess: "quality=90"}   # or a list, one entry per edge
 /// cloud: {detector: none}
 /// network: {bandwidth_mbps: 0, latency_ms: 0}                       # each edge-cloud link
-/// workload: {schedule: closed, concurrency: 1, warmup: 2, format: multipart}
+/// workload: {schedule: closed, concurrency: 1, warmup: 2, format: multipart}   # or round-robin / open
 /// thresholds: {iou: 0.5, score: 0.5}
 /// backend: local                         # local | netns | compose | kubernetes
 /// grid:                                  # every combination of these becomes a run
@@ -38,6 +38,7 @@
 #include "edgebench/link_profile.hpp"
 #include "edgebench/preprocess_config.hpp"
 #include "edgebench/synthetic_dataset.hpp"
+#include "edgebench/workload.hpp"
 
 namespace edgebench {
 
@@ -70,18 +71,13 @@ struct CloudSpec {
     DetectorOptions detector_options;
 };
 
+/// How the workload client drives a run (see workload.hpp).
 struct WorkloadSpec {
-    enum class Schedule { RoundRobin, ClosedLoop, OpenLoop };
-    Schedule schedule = Schedule::ClosedLoop;
-    int concurrency = 1;           ///< closed loop: requests in flight
-    double rate = 10.0;            ///< open loop: requests per second (Poisson arrivals)
-    int images_per_edge = 10;      ///< round robin: N images to each edge ...
-    int repeats = 1;               ///< ... X times, then the next edge
-    int warmup = 0;                ///< requests sent first and left out of the results
-    bool multipart = true;         ///< false: JSON with base64, the original study's format
+    Schedule schedule = Schedule::closed_loop(1);
+    WireFormat format = WireFormat::Multipart;
+    std::size_t warmup = 0;  ///< requests per edge sent first and left out of the results
     double timeout_s = 60.0;
 };
-std::string to_string(WorkloadSpec::Schedule schedule);
 
 /// One concrete configuration of an experiment.
 struct RunConfig {

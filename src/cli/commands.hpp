@@ -11,6 +11,7 @@ using Args = std::vector<std::string>;
 
 int run_dataset(const Args& args);
 int run_eval(const Args& args);
+int run_run(const Args& args);
 int run_monitor(const Args& args);
 int run_detect(const Args& args);
 int run_models(const Args& args);

@@ -214,40 +214,44 @@ DetectorOptions read_detector_options(const json& node, const std::string& path)
 WorkloadSpec read_workload(const JsonCursor& cursor) {
     WorkloadSpec w;
     if (cursor.is_null()) return w;
-    detail::reject_unknown_keys(cursor, {"schedule", "concurrency", "rate", "images_per_edge", "repeats", "warmup",
-                                         "format", "timeout_s"});
+    detail::reject_unknown_keys(cursor, {"schedule", "concurrency", "rate", "requests", "duration_s", "seed",
+                                         "images_per_edge", "repeats", "distinct_images", "warmup", "format",
+                                         "timeout_s"});
+    Schedule& s = w.schedule;
     if (auto v = cursor.find("schedule")) {
-        const auto name = v->as_string();
-        if (name == "round-robin" || name == "round_robin") w.schedule = WorkloadSpec::Schedule::RoundRobin;
-        else if (name == "closed" || name == "closed-loop") w.schedule = WorkloadSpec::Schedule::ClosedLoop;
-        else if (name == "open" || name == "open-loop") w.schedule = WorkloadSpec::Schedule::OpenLoop;
-        else v->fail("round-robin, closed or open");
+        try {
+            s.kind = parse_schedule_kind(v->as_string());
+        } catch (const Error&) {
+            v->fail("round-robin, closed or open");
+        }
     }
-    if (auto v = cursor.find("concurrency")) {
-        w.concurrency = static_cast<int>(v->as_int());
-        if (w.concurrency < 1) v->fail("at least 1");
+    if (auto v = cursor.find("concurrency")) s.concurrency = static_cast<int>(v->as_int());
+    if (auto v = cursor.find("rate")) s.rate = v->as_number();
+    if (auto v = cursor.find("requests")) s.requests = static_cast<std::size_t>(std::max<std::int64_t>(0, v->as_int()));
+    if (auto v = cursor.find("duration_s")) s.duration_s = v->as_number();
+    if (auto v = cursor.find("seed")) s.seed = static_cast<std::uint64_t>(v->as_int());
+    if (auto v = cursor.find("images_per_edge")) s.images_per_edge = static_cast<std::size_t>(std::max<std::int64_t>(0, v->as_int()));
+    if (auto v = cursor.find("repeats")) s.repeats = static_cast<std::size_t>(std::max<std::int64_t>(0, v->as_int()));
+    if (auto v = cursor.find("distinct_images")) s.distinct_images = v->as_bool();
+    if (s.kind == Schedule::Kind::OpenLoop && !cursor.find("rate")) {
+        throw Error("an open-loop schedule needs a rate (requests per second)", cursor.path() + ".rate");
     }
-    if (auto v = cursor.find("rate")) {
-        w.rate = v->as_number();
-        if (!(w.rate > 0)) v->fail("a positive rate (requests per second)");
-    }
-    if (auto v = cursor.find("images_per_edge")) {
-        w.images_per_edge = static_cast<int>(v->as_int());
-        if (w.images_per_edge < 1) v->fail("at least 1");
-    }
-    if (auto v = cursor.find("repeats")) {
-        w.repeats = static_cast<int>(v->as_int());
-        if (w.repeats < 1) v->fail("at least 1");
+    try {
+        s.validate();
+    } catch (const Error& error) {
+        throw Error(error.message(), cursor.path() + "." + error.field());
     }
     if (auto v = cursor.find("warmup")) {
-        w.warmup = static_cast<int>(v->as_int());
-        if (w.warmup < 0) v->fail("0 or more");
+        const auto warmup = v->as_int();
+        if (warmup < 0) v->fail("0 or more");
+        w.warmup = static_cast<std::size_t>(warmup);
     }
     if (auto v = cursor.find("format")) {
-        const auto name = v->as_string();
-        if (name == "multipart") w.multipart = true;
-        else if (name == "json") w.multipart = false;
-        else v->fail("multipart or json");
+        try {
+            w.format = parse_wire_format(v->as_string());
+        } catch (const Error&) {
+            v->fail("multipart or json");
+        }
     }
     if (auto v = cursor.find("timeout_s")) {
         w.timeout_s = v->as_number();
@@ -431,15 +435,6 @@ std::string to_string(LaunchBackend backend) {
     return "local";
 }
 
-std::string to_string(WorkloadSpec::Schedule schedule) {
-    switch (schedule) {
-        case WorkloadSpec::Schedule::RoundRobin: return "round-robin";
-        case WorkloadSpec::Schedule::ClosedLoop: return "closed";
-        case WorkloadSpec::Schedule::OpenLoop: return "open";
-    }
-    return "closed";
-}
-
 bool operator==(const DatasetSpec& a, const DatasetSpec& b) { return a.describe() == b.describe(); }
 
 std::string DatasetSpec::describe() const {
@@ -496,13 +491,15 @@ std::vector<std::pair<std::string, std::string>> RunConfig::columns() const {
         c.emplace_back(prefix + "bandwidth_mbps", format_number(edges[i].link.bandwidth_mbps));
         c.emplace_back(prefix + "latency_ms", format_number(edges[i].link.latency_ms));
     }
-    c.emplace_back("schedule", to_string(workload.schedule));
-    c.emplace_back("concurrency", std::to_string(workload.concurrency));
-    c.emplace_back("rate", format_number(workload.rate));
-    c.emplace_back("images_per_edge", std::to_string(workload.images_per_edge));
-    c.emplace_back("repeats", std::to_string(workload.repeats));
+    const Schedule& schedule = workload.schedule;
+    c.emplace_back("schedule", to_string(schedule.kind));
+    c.emplace_back("concurrency", std::to_string(schedule.concurrency));
+    c.emplace_back("rate", format_number(schedule.rate));
+    c.emplace_back("requests", std::to_string(schedule.requests));
+    c.emplace_back("images_per_edge", std::to_string(schedule.images_per_edge));
+    c.emplace_back("repeats", std::to_string(schedule.repeats));
     c.emplace_back("warmup", std::to_string(workload.warmup));
-    c.emplace_back("wire_format", workload.multipart ? "multipart" : "json");
+    c.emplace_back("wire_format", to_string(workload.format));
     c.emplace_back("iou_threshold", format_number(iou_threshold));
     c.emplace_back("score_threshold", format_number(score_threshold));
     c.emplace_back("backend", to_string(backend));
@@ -531,13 +528,9 @@ std::string RunConfig::to_json() const {
                  {"cloud",
                   {{"detector", cloud.detector}, {"detector_options", detail::detector_options_to_json(cloud.detector_options)}}},
                  {"workload",
-                  {{"schedule", to_string(workload.schedule)},
-                   {"concurrency", workload.concurrency},
-                   {"rate", workload.rate},
-                   {"images_per_edge", workload.images_per_edge},
-                   {"repeats", workload.repeats},
+                  {{"schedule", workload.schedule.describe()},
                    {"warmup", workload.warmup},
-                   {"format", workload.multipart ? "multipart" : "json"},
+                   {"format", to_string(workload.format)},
                    {"timeout_s", workload.timeout_s}}},
                  {"thresholds", {{"iou", iou_threshold}, {"score", score_threshold}}},
                  {"backend", to_string(backend)},

@@ -54,13 +54,10 @@ std::string cloud_config_json(const RunConfig& run) {
 }
 
 int LocalCluster::edge_workers(const RunConfig& run) {
-    int connections = 1;
-    switch (run.workload.schedule) {
-        case WorkloadSpec::Schedule::RoundRobin: connections = 1; break;
-        case WorkloadSpec::Schedule::ClosedLoop: connections = run.workload.concurrency; break;
-        case WorkloadSpec::Schedule::OpenLoop: connections = 8; break;
-    }
-    return std::max(4, connections + 2);
+    // The connections the workload client opens to one edge (WorkloadConfig::connections_per_edge).
+    WorkloadConfig config;
+    config.schedule = run.workload.schedule;
+    return std::max(4, config.connections_per_edge() + 2);
 }
 
 LocalCluster::LocalCluster(const RunConfig& run, ClusterOptions options) : options_(std::move(options)) {

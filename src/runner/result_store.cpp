@@ -94,7 +94,7 @@ const std::vector<std::string>& ResultStore::summary_columns() {
         "best_f1",         "latency_mean_ms",  "latency_p50_ms", "latency_p90_ms",  "latency_p95_ms",
         "latency_p99_ms",  "latency_p999_ms",  "throughput_rps", "duration_s",      "bytes_in_mean",
         "bytes_out_mean",  "bytes_ratio",      "preprocess_ms_mean", "inference_ms_mean", "node_total_ms_mean",
-        "node_cpu_ms_mean", "forward_ms_mean", "forward_failed"};
+        "node_cpu_ms_mean", "forward_ms_mean", "forward_failed", "unscored_detections"};
     return columns;
 }
 

@@ -1,0 +1,57 @@
+#include "internal/csv_reader.hpp"
+
+#include <fstream>
+
+namespace edgebench::detail {
+
+int CsvTable::column(const std::string& name) const {
+    for (std::size_t i = 0; i < header.size(); ++i) {
+        if (header[i] == name) return static_cast<int>(i);
+    }
+    return -1;
+}
+
+const std::string& CsvTable::cell(const std::vector<std::string>& row, const std::string& name) const {
+    static const std::string empty;
+    const int index = column(name);
+    return index >= 0 && static_cast<std::size_t>(index) < row.size() ? row[static_cast<std::size_t>(index)] : empty;
+}
+
+std::vector<std::string> split_csv_line(const std::string& line) {
+    std::vector<std::string> cells(1);
+    bool quoted = false;
+    for (std::size_t i = 0; i < line.size(); ++i) {
+        const char c = line[i];
+        if (quoted) {
+            if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') {
+                cells.back() += '"';
+                ++i;
+            } else if (c == '"') {
+                quoted = false;
+            } else {
+                cells.back() += c;
+            }
+        } else if (c == '"') {
+            quoted = true;
+        } else if (c == ',') {
+            cells.emplace_back();
+        } else if (c != '\r') {
+            cells.back() += c;
+        }
+    }
+    return cells;
+}
+
+CsvTable read_csv(const std::filesystem::path& file) {
+    CsvTable table;
+    std::ifstream in(file);
+    std::string line;
+    if (!std::getline(in, line)) return table;
+    table.header = split_csv_line(line);
+    while (std::getline(in, line)) {
+        if (!line.empty()) table.rows.push_back(split_csv_line(line));
+    }
+    return table;
+}
+
+}  // namespace edgebench::detail

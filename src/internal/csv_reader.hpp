@@ -1,0 +1,26 @@
+#pragma once
+// Reads the CSV files edgebench writes (RFC 4180 quoting), for resuming and summarising result sets.
+
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace edgebench::detail {
+
+struct CsvTable {
+    std::vector<std::string> header;
+    std::vector<std::vector<std::string>> rows;
+
+    /// Column position, or -1.
+    int column(const std::string& name) const;
+    /// The cell of `row` in column `name`, or "" when there is no such column.
+    const std::string& cell(const std::vector<std::string>& row, const std::string& name) const;
+};
+
+/// Reads a whole CSV file; a missing file is an empty table.
+CsvTable read_csv(const std::filesystem::path& file);
+/// Splits one CSV record (without its newline).
+std::vector<std::string> split_csv_line(const std::string& line);
+
+}  // namespace edgebench::detail

@@ -1,0 +1,302 @@
+#include "edgebench/runner.hpp"
+
+#include <chrono>
+#include <cmath>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "edgebench/error.hpp"
+#include "edgebench/workload.hpp"
+#include "internal/csv_reader.hpp"
+#include "runner/local_cluster.hpp"
+#include "runner/result_store.hpp"
+#include "runner/run_rows.hpp"
+
+namespace edgebench {
+namespace {
+
+double unix_now() {
+    return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+// Datasets are loaded (or generated) once per sweep and shared by the runs that use them.
+class DatasetCache {
+public:
+    explicit DatasetCache(std::filesystem::path directory) : directory_(std::move(directory)) {}
+
+    const CocoDataset& get(const DatasetSpec& spec) {
+        const std::string key = spec.describe();
+        if (const auto found = datasets_.find(key); found != datasets_.end()) return found->second;
+        CocoDataset dataset;
+        if (spec.kind == DatasetSpec::Kind::Coco) {
+            dataset = CocoDataset::load(spec.instances, spec.images.empty() ? std::nullopt
+                                                                             : std::optional<std::filesystem::path>(spec.images));
+        } else {
+            const auto& o = spec.synthetic;
+            const auto folder = directory_ / ("synthetic-" + std::to_string(o.image_count) + "-seed" + std::to_string(o.seed) +
+                                              "-" + std::to_string(o.width) + "x" + std::to_string(o.height) + "-" +
+                                              std::to_string(o.min_objects) + "to" + std::to_string(o.max_objects));
+            dataset = std::filesystem::exists(folder / "instances.json") ? CocoDataset::load(folder / "instances.json")
+                                                                         : generate_synthetic_dataset(o, folder);
+        }
+        return datasets_.emplace(key, std::move(dataset)).first->second;
+    }
+
+private:
+    std::filesystem::path directory_;
+    std::map<std::string, CocoDataset> datasets_;
+};
+
+CocoDataset select_images(const CocoDataset& dataset, const RunConfig& run) {
+    const std::size_t count = run.image_count == 0 ? dataset.size() : run.image_count;
+    if (run.image_seed) return dataset.random(count, *run.image_seed);
+    return dataset.first(count);
+}
+
+// Appends to `rows` the hardware samples each node wrote during [start, end], reading each node's hw.csv
+// from where the previous run stopped.
+void collect_hardware(const detail::LocalCluster& cluster, const std::string& run_id, double start, double end,
+                      std::map<std::string, std::streamoff>& offsets, std::vector<std::vector<std::string>>& rows) {
+    for (const auto& node : cluster.nodes()) {
+        const auto file = node->directory / "hw.csv";
+        std::ifstream in(file);
+        if (!in) continue;
+        std::string header_line;
+        std::getline(in, header_line);
+        const auto header = detail::split_csv_line(header_line);
+        std::streamoff& offset = offsets[file.string()];
+        if (offset > 0) in.seekg(offset);
+        std::string line;
+        std::streamoff consumed = offset > 0 ? offset : static_cast<std::streamoff>(in.tellg());
+        while (std::getline(in, line)) {
+            if (in.eof() && !line.empty()) break;  // a row being written: take it next time
+            consumed = static_cast<std::streamoff>(in.tellg());
+            const auto cells = detail::split_csv_line(line);
+            if (cells.empty() || cells[0].empty()) continue;
+            const double time = std::strtod(cells[0].c_str(), nullptr);
+            if (time < start || time > end) continue;
+            std::vector<std::string> row = {run_id, node->role};
+            row.insert(row.end(), cells.begin(), cells.end());
+            row.resize(detail::ResultStore::hw_columns().size());
+            rows.push_back(std::move(row));
+        }
+        offset = consumed;
+    }
+}
+
+}  // namespace
+
+SweepResult run_experiment(const Experiment& experiment, const RunnerOptions& options) {
+    if (options.out_dir.empty()) throw Error("an output folder is needed", "out");
+    for (const auto& run : experiment.runs()) {
+        if (run.backend != LaunchBackend::Local) {
+            throw Error("backend '" + to_string(run.backend) + "' is not run by this runner; use backend local, or "
+                        "`edgebench run --generate` for compose and kubernetes files",
+                        "backend");
+        }
+    }
+    const auto sweep_start = std::chrono::steady_clock::now();
+    SweepResult sweep;
+    sweep.runs = experiment.runs().size();
+    sweep.out_dir = options.out_dir;
+    detail::ResultStore store(options.out_dir, experiment, options.resume);
+    DatasetCache datasets(options.out_dir / "datasets");
+    std::unique_ptr<detail::LocalCluster> cluster;
+    std::map<std::string, std::streamoff> hw_offsets;
+    std::size_t cluster_generation = 0;
+
+    SweepProgress progress;
+    progress.run_count = sweep.runs;
+    auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - sweep_start).count(); };
+    auto report = [&](SweepProgress::Phase phase) {
+        progress.phase = phase;
+        progress.elapsed_s = elapsed();
+        const std::size_t done_runs = sweep.finished + sweep.failed;
+        const std::size_t left = sweep.runs - sweep.skipped - done_runs;
+        progress.eta_s = done_runs > 0 ? progress.elapsed_s / static_cast<double>(done_runs) * static_cast<double>(left) : -1;
+        if (options.on_progress) options.on_progress(progress);
+    };
+
+    double previous_end = 0;
+    std::size_t previous_generation = 0;
+    double gap_sum = 0;
+    std::size_t gaps = 0;
+    for (std::size_t i = 0; i < experiment.runs().size(); ++i) {
+        const RunConfig& run = experiment.runs()[i];
+        progress.run_number = i + 1;
+        progress.run_id = run.run_id;
+        progress.requests_done = progress.requests_planned = 0;
+        progress.message.clear();
+        if (options.stop.stop_requested()) {
+            sweep.interrupted = true;
+            break;
+        }
+        if (store.finished(run.run_id)) {
+            ++sweep.skipped;
+            report(SweepProgress::Phase::RunSkipped);
+            continue;
+        }
+        report(SweepProgress::Phase::Starting);
+        detail::RunRows rows;
+        rows.started_unix = unix_now();
+        WorkloadResult result;
+        try {
+            const CocoDataset images = select_images(datasets.get(run.dataset), run);
+            if (images.empty()) throw Error("the run has no images", "images");
+            if (cluster && cluster->can_serve(run)) {
+                cluster->configure(run);
+            } else {
+                cluster.reset();
+                detail::ClusterOptions cluster_options;
+                cluster_options.directory = options.out_dir / "nodes";
+                cluster_options.monitor_period_s = options.monitor_period_s;
+                cluster = std::make_unique<detail::LocalCluster>(run, cluster_options);
+                ++cluster_generation;
+            }
+            WorkloadConfig config;
+            config.edges = cluster->edge_urls();
+            config.format = run.workload.format;
+            config.schedule = run.workload.schedule;
+            config.warmup_requests = run.workload.warmup;
+            config.timeout_s = run.workload.timeout_s;
+            config.run_id = run.run_id;
+            progress.requests_planned = plan_requests(config, images.size()).size();
+            report(SweepProgress::Phase::Running);
+            result = run_workload(
+                config, images,
+                [&](const RequestRecord&) {
+                    ++progress.requests_done;
+                    if (progress.requests_done % 8 == 0 || progress.requests_done == progress.requests_planned) {
+                        report(SweepProgress::Phase::Running);
+                    }
+                },
+                options.stop);
+            if (result.interrupted) {
+                // Left out entirely: a resume redoes this run rather than count half of it.
+                sweep.interrupted = true;
+                break;
+            }
+            cluster->check_alive();
+            std::vector<detail::NodeIdentity> nodes;
+            const auto urls = cluster->edge_urls();
+            for (const auto& node : cluster->nodes()) {
+                detail::NodeIdentity identity{node->name, node->role, node->role == "edge" ? node->url : "", "none"};
+                if (node->role == "cloud") {
+                    identity.detector = run.cloud_detector();
+                } else {
+                    for (std::size_t e = 0; e < run.edges.size(); ++e) {
+                        if (run.edges[e].name == node->name) identity.detector = run.edge_detector(e);
+                    }
+                }
+                nodes.push_back(identity);
+            }
+            detail::build_run_rows(run, images, result, nodes, rows);
+            const std::size_t failed_requests = result.summary.failed;
+            rows.status = "ok";
+            if (result.records.empty()) {
+                rows.status = "failed";
+                rows.error = "no request was sent";
+            } else if (failed_requests == result.records.size()) {
+                rows.status = "failed";
+                rows.error = "every request failed; the first: " + result.records.front().error;
+            }
+        } catch (const std::exception& error) {
+            rows.status = "failed";
+            rows.error = error.what();
+            cluster.reset();  // start afresh for the next run
+        }
+        rows.finished_unix = unix_now();
+        if (cluster) {
+            collect_hardware(*cluster, run.run_id, rows.started_unix, rows.finished_unix, hw_offsets, rows.hw);
+        }
+        store.record(run, rows);
+
+        // The gap between consecutive runs that shared their nodes: from the last answer of one to the first
+        // request of the next.
+        if (!result.records.empty()) {
+            double first_sent = result.records.front().sent_unix;
+            double last_done = 0;
+            for (const auto& r : result.records) {
+                first_sent = std::min(first_sent, r.sent_unix);
+                last_done = std::max(last_done, r.sent_unix + r.round_trip_ms / 1000.0);
+            }
+            if (previous_end > 0 && previous_generation == cluster_generation) {
+                const double gap = first_sent - previous_end;
+                sweep.max_gap_s = std::max(sweep.max_gap_s, gap);
+                gap_sum += gap;
+                ++gaps;
+            }
+            previous_end = last_done;
+            previous_generation = cluster_generation;
+        } else {
+            previous_end = 0;
+        }
+        if (rows.status == "ok") {
+            ++sweep.finished;
+            report(SweepProgress::Phase::RunFinished);
+        } else {
+            ++sweep.failed;
+            progress.message = rows.error;
+            report(SweepProgress::Phase::RunFailed);
+        }
+    }
+    cluster.reset();
+    if (options.stop.stop_requested()) sweep.interrupted = true;
+    store.close(sweep.interrupted ? "interrupted" : "complete");
+    sweep.mean_gap_s = gaps ? gap_sum / static_cast<double>(gaps) : 0;
+    sweep.wall_s = elapsed();
+    progress.run_id.clear();
+    report(SweepProgress::Phase::Finished);
+    return sweep;
+}
+
+std::string summary_table(const std::filesystem::path& result_dir) {
+    const auto runs = detail::read_csv(result_dir / "runs.csv");
+    const auto summary = detail::read_csv(result_dir / "summary.csv");
+    std::ostringstream out;
+    char line[512];
+    std::snprintf(line, sizeof line, "%-9s %-7s %-10s %-44s %6s %6s %6s %9s %9s %7s %8s\n", "run", "status", "node",
+                  "configuration", "mAP", "AP50", "F1", "p50 ms", "p99 ms", "req/s", "out/in");
+    out << line;
+    std::map<std::string, std::string> describe;
+    for (const auto& row : runs.rows) {
+        std::string text;
+        for (std::size_t c = 0; c < runs.header.size(); ++c) {
+            if (runs.header[c].rfind("axis:", 0) == 0) text += (text.empty() ? "" : " ") + runs.header[c].substr(5) + "=" + row[c];
+        }
+        if (text.empty()) text = runs.cell(row, "detector") + " " + runs.cell(row, "preprocess");
+        describe[runs.cell(row, "run_id")] = text;
+    }
+    auto fixed = [](const std::string& cell, int decimals) {
+        if (cell.empty()) return std::string("-");
+        char buffer[32];
+        std::snprintf(buffer, sizeof buffer, "%.*f", decimals, std::strtod(cell.c_str(), nullptr));
+        return std::string(buffer);
+    };
+    for (const auto& row : runs.rows) {
+        const std::string id = runs.cell(row, "run_id");
+        bool any = false;
+        for (const auto& s : summary.rows) {
+            if (summary.cell(s, "run_id") != id) continue;
+            any = true;
+            std::string configuration = describe[id];
+            if (configuration.size() > 44) configuration = configuration.substr(0, 41) + "...";
+            std::snprintf(line, sizeof line, "%-9s %-7s %-10s %-44s %6s %6s %6s %9s %9s %7s %8s\n", id.c_str(),
+                          runs.cell(row, "status").c_str(), summary.cell(s, "node").c_str(), configuration.c_str(),
+                          fixed(summary.cell(s, "map"), 3).c_str(), fixed(summary.cell(s, "ap50"), 3).c_str(),
+                          fixed(summary.cell(s, "f1"), 3).c_str(), fixed(summary.cell(s, "latency_p50_ms"), 1).c_str(),
+                          fixed(summary.cell(s, "latency_p99_ms"), 1).c_str(),
+                          fixed(summary.cell(s, "throughput_rps"), 1).c_str(), fixed(summary.cell(s, "bytes_ratio"), 3).c_str());
+            out << line;
+        }
+        if (!any) {
+            std::snprintf(line, sizeof line, "%-9s %-7s %s\n", id.c_str(), runs.cell(row, "status").c_str(),
+                          runs.cell(row, "error").substr(0, 120).c_str());
+            out << line;
+        }
+    }
+    return out.str();
+}
+
+}  // namespace edgebench
