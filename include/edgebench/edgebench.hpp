@@ -3,9 +3,12 @@
 /// The whole public API of edgebench in one include.
 
 #include "edgebench/category_table.hpp"
+#include "edgebench/checksum.hpp"
 #include "edgebench/coco_dataset.hpp"
+#include "edgebench/coco_download.hpp"
 #include "edgebench/coco_results.hpp"
 #include "edgebench/detector.hpp"
+#include "edgebench/downloader.hpp"
 #include "edgebench/error.hpp"
 #include "edgebench/evaluator.hpp"
 #include "edgebench/image_info.hpp"

@@ -360,10 +360,10 @@ DownloadResult Downloader::fetch(const DownloadTarget& target, const TransferCal
     if (target.expected_size && offset > *target.expected_size) start_over();
     // Resuming needs the digest of what is already there; hashing it now keeps verification to one pass.
     hash_prefix(part, offset, sha256, md5 ? &*md5 : nullptr);
-    const bool resuming = offset > 0;
 
     CURL* curl = state_->handle.get();
     std::optional<std::uint64_t> total;
+    std::string total_source;  // the header that gave `total`
     std::string etag;
     int tries = 0;
     bool range_refused_once = false;
@@ -408,7 +408,10 @@ DownloadResult Downloader::fetch(const DownloadTarget& target, const TransferCal
         offset += attempt.written;
         result.bytes_fetched += attempt.written;
         if (attempt.keep_body) {
-            if (attempt.total()) total = attempt.total();
+            if (attempt.total()) {
+                total = attempt.total();
+                total_source = attempt.status == 206 ? "Content-Range" : "Content-Length";
+            }
             etag = attempt.etag;
         }
         if (attempt.status == 206) result.resumed = true;
@@ -436,6 +439,7 @@ DownloadResult Downloader::fetch(const DownloadTarget& target, const TransferCal
             const auto remote = attempt.content_range ? attempt.content_range->total : std::nullopt;
             if (remote && *remote == offset) {
                 total = remote;
+                total_source = "Content-Range";
                 break;
             }
             if (range_refused_once) {
@@ -475,7 +479,7 @@ DownloadResult Downloader::fetch(const DownloadTarget& target, const TransferCal
     result.size = offset;
     result.sha256 = sha256.finish();
     const std::string md5_hex = md5 ? md5->finish() : std::string();
-    if (total) result.verified.push_back(resuming || result.resumed ? "size = Content-Range" : "size = Content-Length");
+    if (total) result.verified.push_back("size = " + total_source);
     if (target.expected_size) {
         if (result.size != *target.expected_size) {
             reject("has " + std::to_string(result.size) + " bytes, expected " + std::to_string(*target.expected_size));

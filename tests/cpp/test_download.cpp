@@ -153,6 +153,7 @@ TEST_F(DownloaderTest, ResumesAPartialFileWithARangeRequest) {
     EXPECT_EQ(result.bytes_fetched, body.size() - 70'000);
     EXPECT_EQ(test::read_text(target.file), body);
     EXPECT_TRUE(contains(result.verified, "md5 = ETag"));  // the whole file's digest, prefix included
+    EXPECT_TRUE(contains(result.verified, "size = Content-Range"));
 }
 
 TEST_F(DownloaderTest, ACutConnectionKeepsThePartAndTheNextCallResumes) {
