@@ -9,6 +9,8 @@ packages=(
   # C++ libraries
   libtorch-dev libopencv-dev opencv-data pybind11-dev libcurl4-openssl-dev
   nlohmann-json3-dev libcpp-httplib-dev libyaml-cpp-dev libjpeg62-turbo-dev
+  # dataset downloads: digests (libcrypto) and zip archives
+  libssl-dev libzip-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   # fuzzing and sanitizers (clang's libFuzzer runtime)
   clang libclang-rt-14-dev

@@ -10,6 +10,8 @@ namespace edgebench::cli {
 using Args = std::vector<std::string>;
 
 int run_dataset(const Args& args);
+/// `edgebench dataset download ...`, dispatched by run_dataset.
+int run_dataset_download(const Args& args);
 int run_eval(const Args& args);
 int run_run(const Args& args);
 int run_monitor(const Args& args);

@@ -19,7 +19,7 @@ struct Command {
 };
 
 constexpr Command kCommands[] = {
-    {"dataset", "make datasets: synthetic (built in) or a subset of a COCO dataset", edgebench::cli::run_dataset},
+    {"dataset", "make datasets: synthetic (built in), a subset of a COCO dataset, or download COCO val2017", edgebench::cli::run_dataset},
     {"eval", "score detections against ground truth: COCO mAP and a per-class table", edgebench::cli::run_eval},
     {"monitor", "run a command and sample its CPU, memory, cycles, network and GPU into a CSV",
      edgebench::cli::run_monitor},
