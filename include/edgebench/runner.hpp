@@ -47,8 +47,9 @@ struct SweepResult {
     std::size_t skipped = 0;   ///< already finished before (resume)
     bool interrupted = false;
     double wall_s = 0;
-    /// Largest and mean time between the last request of one run and the first of the next (this
-    /// invocation, consecutive runs only).
+    /// The harness's time between consecutive runs that share their nodes: from the last answer of one to
+    /// the start of the next one's workload (reconfiguration, scoring and writing results; the next run's
+    /// warm-up requests are not counted). Largest and mean, this invocation only.
     double max_gap_s = 0;
     double mean_gap_s = 0;
     std::filesystem::path out_dir;

@@ -37,4 +37,5 @@ PYBIND11_MODULE(_core, m) {
     edgebench::python::bind_monitor(m);
     edgebench::python::bind_detector(m);
     edgebench::python::bind_workload(m);
+    edgebench::python::bind_runner(m);
 }

@@ -7,5 +7,6 @@ for evaluation (:func:`evaluate`, :func:`per_class_table`).
 from ._core import *  # noqa: F401,F403
 from ._core import Error, __version__  # noqa: F401
 from .evaluation import evaluate, per_class_table  # noqa: F401
+from .runner import run  # noqa: F401
 
 __all__ = [name for name in dir() if not name.startswith("_")]

@@ -10,6 +10,7 @@
 #include "edgebench/workload.hpp"
 #include "internal/csv_reader.hpp"
 #include "runner/local_cluster.hpp"
+#include "runner/program_paths.hpp"
 #include "runner/result_store.hpp"
 #include "runner/run_rows.hpp"
 
@@ -96,6 +97,9 @@ SweepResult run_experiment(const Experiment& experiment, const RunnerOptions& op
                         "backend");
         }
     }
+    // A missing program fails the sweep now, not each of its runs.
+    (void)detail::find_program("edgebench-cloud");
+    (void)detail::find_program("edgebench-edge");
     const auto sweep_start = std::chrono::steady_clock::now();
     SweepResult sweep;
     sweep.runs = experiment.runs().size();
@@ -212,17 +216,13 @@ SweepResult run_experiment(const Experiment& experiment, const RunnerOptions& op
         }
         store.record(run, rows);
 
-        // The gap between consecutive runs that shared their nodes: from the last answer of one to the first
-        // request of the next.
+        // The harness's own time between consecutive runs that shared their nodes: from the last answer of
+        // one to the start of the next one's workload (reconfiguring, scoring and writing in between).
         if (!result.records.empty()) {
-            double first_sent = result.records.front().sent_unix;
             double last_done = 0;
-            for (const auto& r : result.records) {
-                first_sent = std::min(first_sent, r.sent_unix);
-                last_done = std::max(last_done, r.sent_unix + r.round_trip_ms / 1000.0);
-            }
+            for (const auto& r : result.records) last_done = std::max(last_done, r.sent_unix + r.round_trip_ms / 1000.0);
             if (previous_end > 0 && previous_generation == cluster_generation) {
-                const double gap = first_sent - previous_end;
+                const double gap = result.started_unix - previous_end;
                 sweep.max_gap_s = std::max(sweep.max_gap_s, gap);
                 gap_sum += gap;
                 ++gaps;
