@@ -65,13 +65,15 @@ json convert(const YAML::Node& node, const std::string& path, YamlDocument& docu
 }  // namespace
 
 int YamlDocument::line_of(const std::string& path) const {
+    // Up to the top-level key: a key that is not in the file at all (a required one missing) has no line.
     std::string current = path;
-    while (true) {
+    while (!current.empty()) {
         if (const auto found = lines.find(current); found != lines.end()) return found->second;
         const auto cut = current.find_last_of(".[");
         if (cut == std::string::npos) return 0;
         current = current.substr(0, cut);
     }
+    return 0;
 }
 
 YamlDocument parse_yaml(std::string_view text, const std::string& source) {
