@@ -196,6 +196,8 @@ int run_node(NodeKind kind, const std::vector<std::string>& args) {
     const double monitor_period = number_of("monitor-period", "EDGEBENCH_MONITOR_PERIOD");
     if (monitor_period < 0) throw cli::UsageError("--monitor-period must be 0 (off) or positive");
 
+    // Past a file-size limit, writes fail with EFBIG (reported, handled) instead of killing the process.
+    ::signal(SIGXFSZ, SIG_IGN);
     // Block the signals before any thread starts, so that every thread inherits the mask.
     sigset_t set;
     sigemptyset(&set);

@@ -39,8 +39,10 @@ public:
     /// Applies `run`'s settings to every node (cloud first). Throws `Error` naming the node and the
     /// problem, e.g. a model that fails to load.
     void configure(const RunConfig& run);
-    /// Throws `Error` when a node has exited.
+    /// Throws `Error` when a node has exited or does not answer.
     void check_alive();
+    /// Whether every node runs and answers.
+    bool healthy() noexcept;
     void stop();
 
     std::vector<std::string> edge_urls() const;
