@@ -50,6 +50,7 @@ demo: build
 
 bench: build venv
 	$(VENV)/bin/python bench/preprocess_vs_pil.py --cli $(BUILD)
+	$(PYTHON) bench/serving_bench.py --build $(BUILD)
 
 clean:
 	rm -rf $(BUILD) $(BUILD_ASAN) $(VENV) out

@@ -182,6 +182,21 @@ arrivals at `rate` per second; latency counts from the scheduled time.)doc");
         .def_readwrite("send_annotations", &WorkloadConfig::send_annotations)
         .def_readwrite("image_limit", &WorkloadConfig::image_limit)
         .def_readwrite("max_connections_per_edge", &WorkloadConfig::max_connections_per_edge)
+        .def_readwrite("order_seed", &WorkloadConfig::order_seed)
+        .def_property(
+            "shuffle", [](const WorkloadConfig& c) { return c.order == ImageOrder::Shuffled; },
+            [](WorkloadConfig& c, bool shuffle) { c.order = shuffle ? ImageOrder::Shuffled : ImageOrder::Dataset; })
+        .def_property(
+            "preprocess",
+            [](const WorkloadConfig& c) -> std::optional<std::string> {
+                if (!c.preprocess) return std::nullopt;
+                return c.preprocess->to_string();
+            },
+            [](WorkloadConfig& c, const std::optional<std::string>& settings) {
+                if (settings) c.preprocess = PreprocessConfig::parse(*settings);
+                else c.preprocess.reset();
+            },
+            "Preprocessing settings sent with every request (None: the edges' own).")
         .def("validate", &WorkloadConfig::validate)
         .def("to_json", &WorkloadConfig::to_json);
 
