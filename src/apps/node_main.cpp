@@ -222,7 +222,6 @@ int run_node(NodeKind kind, const std::vector<std::string>& args) {
         cloud_config.merge_json(config.dump());
         service = std::make_shared<CloudService>(cloud_config, DetectorRegistry::with_builtin_backends(), log);
     }
-    NodeServer server(service, server_options, log);
     // Every node samples its own hardware while it serves (DESIGN section 3, hw.csv).
     std::unique_ptr<HwMonitor> monitor;
     if (out && monitor_period > 0) {
@@ -232,7 +231,9 @@ int run_node(NodeKind kind, const std::vector<std::string>& args) {
         monitor = std::make_unique<HwMonitor>(options);
         monitor->write_csv(std::filesystem::path(*out) / "hw.csv", {}, true);
         monitor->start();
+        server_options.take_hardware_sample = [m = monitor.get()] { m->sample_now(); };
     }
+    NodeServer server(service, server_options, log);
     if (auto port_file = parser.get("port-file")) detail::write_file_atomically(*port_file, std::to_string(server.port()));
     std::cout << program << " " << service->name() << " listening on " << server.url() << std::endl;
     {

@@ -181,6 +181,16 @@ bool LocalCluster::healthy() noexcept {
     }
 }
 
+void LocalCluster::sample_hardware() noexcept {
+    if (options_.monitor_period_s <= 0) return;
+    try {
+        HttpClient client(HttpClientOptions{2000, 5000, ""});
+        for (const auto& node : nodes_) (void)client.post(node->url + "/v1/hw/sample", "", "application/json");
+    } catch (...) {
+        // Sampling is best effort; the run's outcome does not depend on it.
+    }
+}
+
 void LocalCluster::stop() {
     // Edges first, so that no edge forwards to a cloud that is gone.
     for (auto it = nodes_.rbegin(); it != nodes_.rend(); ++it) {

@@ -43,6 +43,9 @@ public:
     void check_alive();
     /// Whether every node runs and answers.
     bool healthy() noexcept;
+    /// Asks every node to take a hardware sample now, so that a run shorter than the monitoring period
+    /// still has one per node. A node that cannot is skipped: check_alive() reports dead nodes.
+    void sample_hardware() noexcept;
     void stop();
 
     std::vector<std::string> edge_urls() const;

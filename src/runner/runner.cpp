@@ -208,9 +208,13 @@ SweepResult run_experiment(const Experiment& experiment, const RunnerOptions& op
         } catch (const std::exception& error) {
             rows.status = "failed";
             rows.error = error.what();
-            if (cluster) collect_hardware(*cluster, run.run_id, rows.started_unix, unix_now(), hw_offsets, rows.hw);
+            if (cluster) {
+                cluster->sample_hardware();
+                collect_hardware(*cluster, run.run_id, rows.started_unix, unix_now(), hw_offsets, rows.hw);
+            }
             cluster.reset();  // start afresh for the next run
         }
+        if (cluster && rows.status == "ok") cluster->sample_hardware();
         rows.finished_unix = unix_now();
         if (cluster && rows.status == "ok") {
             collect_hardware(*cluster, run.run_id, rows.started_unix, rows.finished_unix, hw_offsets, rows.hw);
