@@ -608,6 +608,8 @@ def by_preprocess(rs: ResultSet, metrics: Sequence[str] = ("f1",), **bootstrap) 
     size reduction: the study's 'F1 per preprocessing option'."""
     table = metric_table(rs.scored_requests(), ["label", "role", "model"], list(metrics), **bootstrap)
     requests = rs.requests
+    if requests.empty:
+        return table
     edge = requests[(requests["role"].astype(object) == "edge") & requests["bytes_in"].notna()]
     size = metric_table(edge, ["label"], ["size_reduction_pct"], **bootstrap).drop(columns=["requests", "images"])
     return table.merge(size, on="label", how="left") if not table.empty else size

@@ -60,9 +60,8 @@ def _errors(table: pd.DataFrame, column: str):
 
 
 def _ci_note(ax, confidence: float = 0.95):
-    """Says what the error bars are, in the axes' top left corner."""
-    ax.text(0.01, 0.99, f"error bars: {confidence:.0%} bootstrap interval (images resampled)",
-            transform=ax.transAxes, ha="left", va="top", fontsize=7, color="0.4")
+    """Says what the error bars are, as a second line of the x label (call after setting it)."""
+    ax.set_xlabel(f"{ax.get_xlabel()}\n(error bars: {confidence:.0%} bootstrap intervals, images resampled)")
 
 
 def _group_name(row, columns: Sequence[str]) -> str:

@@ -82,3 +82,23 @@ def test_a_figure_takes_a_folder_too(scored_result_dir):
 def test_missing_data_is_said_not_hidden(plain):
     texts = [t.get_text() for t in plots.f1_per_model(plain).axes[0].texts]
     assert any("no detector ran" in t for t in texts)
+
+
+@pytest.fixture(scope="module")
+def unfinished(plain_result_dir, tmp_path_factory):
+    """The result set of a sweep stopped before its first run finished: the runner's files, headers only."""
+    folder = tmp_path_factory.mktemp("unfinished")
+    for path in plain_result_dir.iterdir():
+        if path.suffix == ".csv":
+            (folder / path.name).write_text(path.read_text().splitlines()[0] + "\n")
+        elif path.suffix == ".jsonl":
+            (folder / path.name).write_text("")
+        elif path.name == "manifest.json":
+            (folder / path.name).write_text(path.read_text())
+    return analysis.load(folder)
+
+
+@pytest.mark.parametrize("name", list(plots.FIGURES))
+def test_every_figure_renders_for_an_unfinished_sweep(unfinished, name):
+    assert unfinished.runs.empty and unfinished.requests.empty
+    _render(plots.FIGURES[name](unfinished))

@@ -64,11 +64,17 @@ def check_report(path: Path):
     return text
 
 
-def test_report_from_python(scored_result_dir, tmp_path):
-    path = report.write_report(scored_result_dir, tmp_path / "report.html", dpi=50, n_boot=100)
-    text = check_report(path)
+@pytest.fixture(scope="module")
+def scored_report(scored_result_dir, tmp_path_factory):
+    """The report of the scored result set, written once from Python."""
+    return report.write_report(scored_result_dir, tmp_path_factory.mktemp("report") / "report.html", dpi=50,
+                               n_boot=100)
+
+
+def test_report_from_python(scored_report):
+    text = check_report(scored_report)
     assert "quality=90, resize=100" in text  # the run labels are in the tables
-    assert not (tmp_path / "report.html.part").exists()
+    assert not scored_report.with_name("report.html.part").exists()
 
 
 def test_report_with_python_dash_m(plain_result_dir, tmp_path):
@@ -125,15 +131,26 @@ def _browser():
     return None
 
 
-def test_report_renders_in_a_headless_browser(scored_result_dir, tmp_path):
+def test_report_renders_in_a_headless_browser(scored_report, tmp_path):
     browser = _browser()
     if browser is None:
         pytest.skip("no chromium installed (apt-get install chromium) to render the report; "
                     "its structure is checked by the other report tests")
-    page = report.write_report(scored_result_dir, tmp_path / "browser.html", dpi=40, n_boot=50)
+    page = scored_report
+    # A copy with a probe that counts the images the browser decoded (the report itself has no script).
+    probe = ("<script>window.addEventListener('load', () => { const images = [...document.images]; "
+             "document.body.setAttribute('data-decoded', images.filter(i => i.complete && i.naturalWidth > 0)"
+             ".length + '/' + images.length); });</script></body>")
+    probed = tmp_path / "probed.html"
+    probed.write_text(page.read_text().replace("</body>", probe))
+    common = [browser, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+              "--virtual-time-budget=10000"]
+    dom = subprocess.run(common + ["--dump-dom", probed.as_uri()], capture_output=True, text=True, timeout=120)
+    assert dom.returncode == 0, dom.stderr
+    count = len(plots.FIGURES)
+    assert f'data-decoded="{count}/{count}"' in dom.stdout, "the browser did not decode every figure"
     shot = tmp_path / "shot.png"
-    done = subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
-                           f"--screenshot={shot}", "--window-size=1200,3000", page.as_uri()],
+    done = subprocess.run(common + [f"--screenshot={shot}", "--window-size=1200,2000", page.as_uri()],
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0 and shot.exists(), done.stderr
     from matplotlib import image
