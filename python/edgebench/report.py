@@ -12,6 +12,7 @@ import argparse
 import base64
 import html
 import io
+import re
 import sys
 import time
 import traceback
@@ -31,7 +32,7 @@ h1 { margin-bottom: 0.2em; } h2 { margin-top: 2em; border-bottom: 1px solid #ddd
 .facts td { padding: 0.1em 1em 0.1em 0; } .facts td:first-child { color: #666; }
 table.data { border-collapse: collapse; font-size: 0.85em; margin: 0.5em 0 1em; }
 table.data th, table.data td { border: 1px solid #ddd; padding: 0.25em 0.5em; text-align: right; }
-table.data th { background: #f4f4f4; } table.data td:first-child { text-align: left; }
+table.data th { background: #f4f4f4; }
 .scroll { overflow-x: auto; }
 figure { margin: 1.5em 0; } figure img { max-width: 100%; border: 1px solid #eee; }
 figcaption { color: #555; font-size: 0.9em; max-width: 60em; }
@@ -99,6 +100,9 @@ def _facts(rs: analysis.ResultSet) -> str:
 
 def _runs_table(rs: analysis.ResultSet) -> str:
     varying = analysis.varying_columns(rs)
+    # Per-edge columns (edge1_preprocess, ...) repeat the shared column when every edge has the same value.
+    shared = {c for c in varying if not re.match(r"edge\d+_", c) and rs.runs[c].notna().all()}
+    varying = [c for c in varying if not (re.match(r"edge\d+_", c) and c.split("_", 1)[1] in shared)]
     columns = ["run_id", "label", "status", "duration_s", "error"] + [c for c in varying if c != "label"]
     return _table(rs.runs, columns)
 
@@ -138,8 +142,6 @@ def render_report(result, title: Optional[str] = None, dpi: int = 100, figures: 
          analysis.per_class(rs, role="edge" if "edge" in set(rs.classes.get("role", pd.Series(dtype=object))
                                                                .astype(object)) else None)),
     ]
-    body = "".join(f"<h3>{html.escape(name)}</h3>{_table(frame)}" for name, frame in tables)
-    sections.append(("tables", "Tables", body))
 
     parts = []
     for name in names:
@@ -156,6 +158,8 @@ def render_report(result, title: Optional[str] = None, dpi: int = 100, figures: 
         parts.append(f'<figure id="fig-{name}">{image}<figcaption><b>{html.escape(name)}</b>: '
                      f'{html.escape(_caption(draw))}</figcaption></figure>')
     sections.append(("figures", "Figures", "".join(parts)))
+    body = "".join(f"<h3>{html.escape(name)}</h3>{_table(frame)}" for name, frame in tables)
+    sections.append(("tables", "Tables", body))
 
     navigation = "".join(f'<a href="#{key}">{html.escape(heading)}</a>' for key, heading, _ in sections)
     content = "".join(f'<h2 id="{key}">{html.escape(heading)}</h2>{body}' for key, heading, body in sections)

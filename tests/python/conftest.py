@@ -134,7 +134,7 @@ def scored_result_dir(tmp_path_factory):
             "workload": {"schedule": "closed", "concurrency": 2, "warmup": 1},
             "grid": {"edges.preprocess.quality": [90, 20], "edges.preprocess.resize": [100, 50]},
         }
-    result = edgebench.run(experiment, out, monitor_period=0.2, progress=False)
+    result = edgebench.run(experiment, out, monitor_period=0.05, progress=False)
     assert result.failed == 0, f"the sweep had failed runs: {result}"
     return out
 
@@ -153,6 +153,6 @@ def plain_result_dir(tmp_path_factory):
         "workload": {"schedule": "closed", "concurrency": 2, "warmup": 1},
         "grid": {"edges.preprocess": ["quality=80", "quality=30,resize=50"]},
     }
-    result = edgebench.run(experiment, out, monitor_period=0.2, progress=False)
+    result = edgebench.run(experiment, out, monitor_period=0.05, progress=False)
     assert result.failed == 0, f"the sweep had failed runs: {result}"
     return out

@@ -25,6 +25,7 @@ class ReportParser(HTMLParser):
         self.images = {}
         self.figures = []
         self.tables = 0
+        self.headings = []
         self.external = []
         self.errors = 0
 
@@ -36,6 +37,8 @@ class ReportParser(HTMLParser):
             self.images[attrs.get("id", "")] = attrs.get("src", "")
         if tag == "table" and "data" in attrs.get("class", ""):
             self.tables += 1
+        if tag in ("h2", "h3"):
+            self.headings.append(tag)
         if tag == "div" and attrs.get("class") == "figure-error":
             self.errors += 1
         for name in ("src", "href"):
@@ -60,7 +63,9 @@ def check_report(path: Path):
         assert source.startswith("data:image/png;base64,")
         png = base64.b64decode(source.split(",", 1)[1], validate=True)
         assert png.startswith(PNG_MAGIC) and len(png) > 2000, name
-    assert parser.tables >= 5
+    # Overview, runs, summary, figures and the helper tables (each a table, or a note when it is empty).
+    assert parser.headings.count("h2") == 5 and parser.headings.count("h3") == 7
+    assert parser.tables >= 3  # the runs, the summary, and at least the latency percentiles
     return text
 
 
