@@ -8,7 +8,7 @@ VENV        := .venv
 JOBS        ?= $(shell nproc)
 CMAKE_FLAGS := -DPython_EXECUTABLE=$(PYTHON) -DCMAKE_BUILD_TYPE=Release
 
-.PHONY: all deps build build-asan venv python test test-cpp test-asan test-python demo bench clean
+.PHONY: all deps build build-asan venv python test test-cpp test-asan test-python demo bench stubs clean
 
 all: build
 
@@ -44,6 +44,10 @@ test-python: venv
 	      EDGEBENCH_WORKLOAD_BIN=$(CURDIR)/$(BUILD)/src/apps/edgebench-workload ../../$(VENV)/bin/python -m pytest -q
 
 test: test-cpp test-python test-asan
+
+# Rewrite the type stubs python/edgebench/_core.pyi from the built extension (after changing a binding).
+stubs: venv
+	$(VENV)/bin/python scripts/make_stubs.py
 
 demo: build
 	./scripts/demo.sh $(BUILD)
