@@ -38,4 +38,5 @@ PYBIND11_MODULE(_core, m) {
     edgebench::python::bind_detector(m);
     edgebench::python::bind_workload(m);
     edgebench::python::bind_runner(m);
+    edgebench::python::bind_deployment(m);
 }

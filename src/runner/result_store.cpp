@@ -128,6 +128,9 @@ ResultStore::ResultStore(const std::filesystem::path& directory, const Experimen
                         {}, directory_.string());
         }
         started_unix_ = previous.value("started_unix", started_unix_);
+        if (previous.contains("launch") && previous["launch"].is_object()) {
+            for (const auto& [run_id, entry] : previous["launch"].items()) launch_[run_id] = entry.dump();
+        }
         std::ifstream runs(directory_ / "runs.csv");
         std::string line;
         std::getline(runs, line);  // header
@@ -186,10 +189,15 @@ void ResultStore::record(const RunConfig& run, const RunRows& rows) {
 
 void ResultStore::close(const std::string& status) { write_manifest(status, unix_now()); }
 
+void ResultStore::note_launch(const std::string& run_id, const std::string& json_object) {
+    launch_[run_id] = json_object;
+    write_manifest("running", 0);
+}
+
 void ResultStore::write_manifest(const std::string& status, double finished_unix) {
     json runs = json::array();
     for (const auto& run : experiment_.runs()) runs.push_back(json::parse(run.to_json()));
-    const json manifest = {{"edgebench_version", kVersion},
+    json manifest = {{"edgebench_version", kVersion},
                            {"git_commit", kGitCommit},
                            {"host", host_name()},
                            {"experiment_name", experiment_.name()},
@@ -201,6 +209,11 @@ void ResultStore::write_manifest(const std::string& status, double finished_unix
                            {"started_unix", started_unix_},
                            {"finished_unix", finished_unix > 0 ? json(finished_unix) : json(nullptr)},
                            {"runs", runs}};
+    if (!launch_.empty()) {
+        json launch = json::object();
+        for (const auto& [run_id, text] : launch_) launch[run_id] = json::parse(text, nullptr, false);
+        manifest["launch"] = launch;
+    }
     write_file_atomically(directory_ / "manifest.json", manifest.dump(2));
 }
 
