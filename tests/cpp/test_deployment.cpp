@@ -22,6 +22,7 @@ using nlohmann::json;
 
 // Two edges with a model file, a cloud detector, a shaped link, and a grid of two runs.
 Experiment deployment_experiment(const TempDir& dir) {
+    std::filesystem::create_directories(dir / "models");
     write_text(dir / "models" / "m.onnx", "not a real model: only its path matters here");
     write_text(dir / "experiment.yaml",
                "name: Deploy Check\n"

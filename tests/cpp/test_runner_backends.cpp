@@ -229,10 +229,9 @@ TEST(RunnerBackends, NetnsGridShapesTheLinkWithTcAndRemovesEverything) {
         const std::string address = node["address"];
         EXPECT_EQ(node["namespace"].get<std::string>().rfind("ebn-" + id + "-", 0), 0u) << node;
         EXPECT_NE(address.rfind("127.", 0), 0u) << node;
+        if (node["name"] == "cloud") continue;  // it listens on every address of its namespace
         const std::string log = read_text(options.out_dir / "nodes" / node["name"].get<std::string>() / "node.log");
-        EXPECT_NE(log.find("listening on http://" + (node["name"] == "cloud" ? std::string("0.0.0.0") : address) + ":"),
-                  std::string::npos)
-            << log;
+        EXPECT_NE(log.find("listening on http://" + address + ":"), std::string::npos) << log;
     }
     EXPECT_EQ(launch["links"][0]["bandwidth_by"], "tc tbf (both directions)");
     EXPECT_EQ(manifest["launch"][unlimited]["links"][0]["bandwidth_by"], "none");
@@ -269,7 +268,7 @@ TEST(RunnerBackends, NetnsCleanupAfterTheRunnerIsKilled) {
     // A slow link and many images: the sweep is still running when it is killed.
     write_text(dir / "experiment.yaml",
                "name: killed\n"
-               "dataset:\n  synthetic: {count: 40, seed: 5, width: 1280, height: 960}\n"
+               "dataset:\n  synthetic: {count: 12, seed: 5, width: 1280, height: 960}\n"
                "edges: {count: 2, detector: none, preprocess: \"quality=95\"}\n"
                "network: {bandwidth_mbps: 1}\n"
                "workload: {schedule: closed, concurrency: 1}\n"
