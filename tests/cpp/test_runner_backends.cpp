@@ -307,6 +307,55 @@ TEST(RunnerBackends, NetnsCleanupAfterTheRunnerIsKilled) {
     EXPECT_NE(again.output.find("nothing to clean up"), std::string::npos) << again.output;
 }
 
+TEST(RunnerBackends, NetnsRemovesEverythingOnCtrlCAndAfterAFailedRun) {
+    SKIP_WITHOUT_NETNS();
+    TempDir dir;
+    // Ctrl-C in the middle of a run: the runner stops its nodes and removes their namespaces and links.
+    write_text(dir / "slow.yaml", "name: interrupted\n"
+                                  "dataset:\n  synthetic: {count: 12, seed: 5, width: 1280, height: 960}\n"
+                                  "edges: {count: 1, detector: none, preprocess: \"quality=95\"}\n"
+                                  "network: {bandwidth_mbps: 1}\n"
+                                  "backend: netns\n");
+    const auto out = dir / "interrupted";
+    NetnsLeftovers leftovers(out);
+    ChildProcess runner({cli_path(), "run", (dir / "slow.yaml").string(), "--out", out.string()}, dir / "runner.log");
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+    while (!std::filesystem::exists(out / "nodes" / "edge-1" / "port")) {
+        ASSERT_TRUE(runner.running()) << runner.log();
+        ASSERT_LT(std::chrono::steady_clock::now(), deadline) << runner.log();
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    leftovers.sweep_id = read_state_id(out);
+    ASSERT_FALSE(leftovers.sweep_id.empty());
+    EXPECT_EQ(netns_objects_of(leftovers.sweep_id).size(), 4u);
+    runner.send_signal(SIGINT);
+    EXPECT_EQ(runner.wait(std::chrono::seconds(60)), 130) << runner.log();
+    EXPECT_EQ(join(netns_objects_of(leftovers.sweep_id)), "");
+    EXPECT_FALSE(std::filesystem::exists(out / "netns-state.json"));
+
+    // A run whose edge cannot start (its model file is not a model) fails; its namespaces go all the same.
+    write_text(dir / "bad.onnx", "not a model");
+    const Experiment broken = load_experiment(
+        dir, "name: broken\n"
+             "dataset:\n  synthetic: {count: 2, seed: 5}\n"
+             "edges: {count: 1, detector: \"onnx:nanodet:bad.onnx\"}\n"
+             "backend: netns\n");
+    RunnerOptions options;
+    options.out_dir = dir / "broken";
+    NetnsLeftovers broken_leftovers(options.out_dir);
+    std::string id;
+    options.on_progress = [&](const SweepProgress&) {
+        if (id.empty()) id = read_state_id(options.out_dir);
+    };
+    const SweepResult result = run_experiment(broken, options);
+    EXPECT_EQ(result.failed, 1u);
+    ASSERT_FALSE(id.empty());
+    broken_leftovers.sweep_id = id;
+    EXPECT_NE(read_csv(options.out_dir / "runs.csv").at(0).at("error").find("edge-1"), std::string::npos);
+    EXPECT_EQ(join(netns_objects_of(id)), "");
+    EXPECT_FALSE(std::filesystem::exists(options.out_dir / "netns-state.json"));
+}
+
 TEST(RunnerBackends, NetnsWithoutPrivilegesFailsBeforeAnythingStarts) {
     SKIP_WITHOUT_NETNS();  // the same host, with the capabilities taken away
     if (!std::filesystem::exists("/usr/bin/setpriv")) GTEST_SKIP() << "setpriv (util-linux) is not installed";
