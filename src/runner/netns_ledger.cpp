@@ -62,6 +62,8 @@ unsigned long long process_start_ticks(int pid) {
     std::istringstream fields(text.substr(close + 1));
     std::string field;
     for (int index = 3; fields >> field; ++index) {
+        // A zombie has exited: its runner is gone even though its parent has not reaped it yet.
+        if (index == 3 && (field == "Z" || field == "X")) return 0;
         if (index == 22) return std::strtoull(field.c_str(), nullptr, 10);
     }
     return 0;

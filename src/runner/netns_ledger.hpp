@@ -31,7 +31,8 @@ std::filesystem::path netns_state_file(const std::filesystem::path& out_dir);
 /// /run/edgebench/netns: where every sweep's registry copy of its state lives.
 std::filesystem::path netns_registry_directory();
 std::filesystem::path netns_registry_file(const std::string& sweep_id);
-/// The start time of process `pid` (field 22 of /proc/PID/stat); 0 when it does not exist.
+/// The start time of process `pid` (field 22 of /proc/PID/stat); 0 when it does not exist or has exited
+/// (a zombie).
 unsigned long long process_start_ticks(int pid);
 
 class NetnsLedger {
