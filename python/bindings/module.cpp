@@ -40,4 +40,5 @@ PYBIND11_MODULE(_core, m) {
     edgebench::python::bind_runner(m);
     edgebench::python::bind_services(m);
     edgebench::python::bind_download(m);
+    edgebench::python::bind_deployment(m);
 }

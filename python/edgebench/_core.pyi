@@ -458,6 +458,16 @@ class CocoDownloadSummary:
     def instances_json(self) -> Union[str, os.PathLike]: ...
 
 
+class ComposeRunResult:
+    """How one run's compose file ran."""
+    @property
+    def log_file(self) -> Union[str, os.PathLike]: ...
+    @property
+    def run_id(self) -> str: ...
+    @property
+    def status(self) -> int: ...
+
+
 class DatasetDetections:
     """Detections of every image of a dataset, with timings."""
     def detection_count(self) -> int:
@@ -493,6 +503,22 @@ class DatasetSpec:
     def kind(self) -> str: ...
     @property
     def synthetic(self) -> SyntheticDatasetOptions: ...
+
+
+class DeploymentFiles:
+    """Compose files or Kubernetes manifests written for an experiment."""
+    @property
+    def commands(self) -> List[str]: ...
+    @property
+    def directory(self) -> Union[str, os.PathLike]: ...
+    @property
+    def files(self) -> List[Union[str, os.PathLike]]: ...
+    @property
+    def notes(self) -> List[str]: ...
+    @property
+    def run_files(self) -> List[Union[str, os.PathLike]]: ...
+    @property
+    def run_ids(self) -> List[str]: ...
 
 
 class Detection:
@@ -1775,6 +1801,32 @@ class MultipartPart:
     def name(self, value: str) -> None: ...
 
 
+class NetnsCleanupReport:
+    """What a netns cleanup removed, kept and could not remove."""
+    @property
+    def errors(self) -> List[str]: ...
+    @property
+    def kept(self) -> List[str]: ...
+    @property
+    def removed(self) -> List[str]: ...
+
+
+class NetnsSupport:
+    """Whether this host can run the netns backend."""
+    @property
+    def available(self) -> bool: ...
+    @property
+    def bandwidth_qdisc(self) -> bool: ...
+    @property
+    def bandwidth_reason(self) -> str: ...
+    @property
+    def netem(self) -> bool: ...
+    @property
+    def netem_reason(self) -> str: ...
+    @property
+    def reason(self) -> str: ...
+
+
 class NodeServer:
     """
     Serves a NodeService over HTTP (POST /v1/infer, GET /healthz, GET/PUT /v1/config).
@@ -2632,6 +2684,16 @@ def base64_encode(data: object) -> str:
     ...
 
 
+def cleanup_all_netns(force: bool = ...) -> NetnsCleanupReport:
+    """Remove every edgebench namespace and link on this host, except those of running sweeps unless force."""
+    ...
+
+
+def cleanup_netns(out: Union[str, os.PathLike], force: bool = ...) -> NetnsCleanupReport:
+    """Remove what the netns sweep with results in `out` left behind (after its runner was killed)."""
+    ...
+
+
 def coco_results_to_json(detections: Dict[int, List[Detection]], indent: int = ...) -> str:
     """{image_id: [Detection]} as COCO results JSON text (image ids ascending)."""
     ...
@@ -2646,6 +2708,11 @@ def detect_dataset(detector: object, dataset: CocoDataset, workers: int = ..., p
     """
     Run `detector` on every image of `dataset` (on `workers` threads, each with a clone unless the detector is thread-safe); progress(done, total) is called after each image.
     """
+    ...
+
+
+def docker_engine_available() -> tuple:
+    """(available, reason): whether a Docker engine answers `docker info`."""
     ...
 
 
@@ -2782,6 +2849,11 @@ def probe_image(data: object) -> ImageInfo:
     ...
 
 
+def probe_netns_support() -> NetnsSupport:
+    """Check root, iproute2 and network namespaces (with a probe namespace) and which tc qdiscs exist."""
+    ...
+
+
 def read_image(sample: ImageSample) -> object:
     """The sample's image as a BGR uint8 array of shape (H, W, 3)."""
     ...
@@ -2794,6 +2866,13 @@ def read_image_bytes(sample: ImageSample) -> bytes:
 
 def render_synthetic_image(options: SyntheticDatasetOptions, index: int) -> tuple:
     """Render image `index`: returns (BGR uint8 array, list of Annotation)."""
+    ...
+
+
+def run_compose_files(files: DeploymentFiles, out: Union[str, os.PathLike], image: str = ..., source: Union[str, os.PathLike] = ..., port: int = ..., monitor_period: float = ...) -> List[ComposeRunResult]:
+    """
+    Build the image and run each run's compose file in turn (needs a Docker engine with the compose plugin); results stay in out/compose/<run_id>/results/.
+    """
     ...
 
 
@@ -2836,4 +2915,18 @@ def summary_table(result_dir: Union[str, os.PathLike]) -> str:
 
 def synthetic_categories() -> CategoryTable:
     """The classes of the synthetic dataset: disk, square, triangle, ring, cross."""
+    ...
+
+
+def write_compose_files(experiment: Experiment, out: Union[str, os.PathLike], image: str = ..., source: Union[str, os.PathLike] = ..., port: int = ..., monitor_period: float = ...) -> DeploymentFiles:
+    """
+    Write out/compose/Dockerfile and a docker-compose.yml per run; returns what was written and the commands that build and run it.
+    """
+    ...
+
+
+def write_kubernetes_files(experiment: Experiment, out: Union[str, os.PathLike], image: str = ..., port: int = ..., monitor_period: float = ...) -> DeploymentFiles:
+    """
+    Write Kubernetes manifests per run under out/kubernetes; returns what was written and the kubectl commands.
+    """
     ...

@@ -12,6 +12,7 @@
 
 #include "cli/arg_parser.hpp"
 #include "cli/commands.hpp"
+#include "edgebench/deployment.hpp"
 #include "edgebench/experiment.hpp"
 #include "edgebench/runner.hpp"
 
@@ -104,20 +105,70 @@ private:
     std::thread thread_;
 };
 
+void print_files(const DeploymentFiles& files, const std::string& what) {
+    for (const auto& file : files.files) std::cout << "wrote " << file.string() << '\n';
+    for (const auto& note : files.notes) std::cout << "note: " << note << '\n';
+    std::cout << "to run the " << what << " files:\n";
+    for (const auto& command : files.commands) std::cout << "  " << command << '\n';
+}
+
+// Backend compose or kubernetes: write the files, and run compose files where a Docker engine answers.
+int deploy(const Experiment& experiment, const DeploymentOptions& options, LaunchBackend backend) {
+    if (backend == LaunchBackend::Kubernetes) {
+        print_files(write_kubernetes_files(experiment, options), "Kubernetes");
+        return 0;
+    }
+    const DeploymentFiles files = write_compose_files(experiment, options);
+    std::string why;
+    if (!docker_engine_available(&why)) {
+        print_files(files, "compose");
+        std::cout << "not run: " << why << "; run the commands above where Docker runs\n";
+        return 0;
+    }
+    for (const auto& file : files.files) std::cout << "wrote " << file.string() << '\n';
+    int failures = 0;
+    for (const auto& result : run_compose_files(files, options)) {
+        std::cout << result.run_id << ": " << (result.status == 0 ? "ok" : "failed (status " + std::to_string(result.status) + ")")
+                  << ", log " << result.log_file.string() << '\n';
+        failures += result.status != 0;
+    }
+    std::cout << "results: " << files.directory.string() << "/<run_id>/results/\n";
+    return failures ? 1 : 0;
+}
+
 }  // namespace
 
 int run_run(const Args& args) {
     ArgParser parser("edgebench run",
                      "Run every configuration of an experiment file (YAML or JSON) and write a tidy result set to "
                      "--out: manifest.json, runs.csv, requests.csv, detections.jsonl, classes.csv, hw.csv, "
-                     "summary.csv. Nodes run as child processes on loopback (backend local).");
+                     "summary.csv. Backends: local (nodes as child processes on loopback), netns (each node in its "
+                     "own network namespace, links shaped by tc; needs root), compose (writes a Dockerfile and a "
+                     "docker-compose.yml per run under --out/compose and runs them where a Docker engine answers), "
+                     "kubernetes (writes manifests per run under --out/kubernetes to apply with kubectl).");
     parser.positional("EXPERIMENT", "the experiment file")
         .option("out", "DIR", "output folder for the result set")
         .flag("resume", "continue an interrupted sweep in --out: finished runs are skipped")
         .flag("dry-run", "list every configuration with its id and exit")
-        .option("monitor-period", "S", "seconds between hardware samples of each node", "1");
+        .option("monitor-period", "S", "seconds between hardware samples of each node", "1")
+        .flag("generate", "only write the compose and Kubernetes files of every run (whatever the backend) and exit")
+        .option("image", "NAME", "container image in generated files (default edgebench:<version>)")
+        .option("source", "DIR", "edgebench source tree, the image's build context (default: $EDGEBENCH_SOURCE_DIR "
+                                 "or the tree this program was built from)");
     if (!parser.parse(args)) return 0;
     const Experiment experiment = Experiment::load(parser.value("EXPERIMENT"));
+    DeploymentOptions deployment;
+    if (auto out = parser.get("out")) deployment.out_dir = *out;
+    if (auto image = parser.get("image")) deployment.image = *image;
+    if (auto source = parser.get("source")) deployment.source_dir = *source;
+    deployment.monitor_period_s = parser.number("monitor-period");
+    if (parser.has("generate")) {
+        if (parser.has("dry-run") || parser.has("resume")) throw UsageError("--generate goes without --dry-run and --resume");
+        (void)parser.value("out");  // required
+        print_files(write_compose_files(experiment, deployment), "compose");
+        print_files(write_kubernetes_files(experiment, deployment), "Kubernetes");
+        return 0;
+    }
     if (parser.has("dry-run")) {
         std::cout << experiment.name() << ": " << experiment.runs().size() << " runs\n";
         for (const auto& run : experiment.runs()) {
@@ -135,6 +186,16 @@ int run_run(const Args& args) {
     }
     // Past a file-size limit, writes fail with EFBIG (reported, handled) instead of killing the process.
     ::signal(SIGXFSZ, SIG_IGN);
+    if (!experiment.runs().empty()) {
+        const LaunchBackend backend = experiment.runs().front().backend;
+        bool same = true;
+        for (const auto& run : experiment.runs()) same &= run.backend == backend;
+        if (same && (backend == LaunchBackend::Compose || backend == LaunchBackend::Kubernetes)) {
+            if (parser.has("resume")) throw UsageError("--resume applies to backends local and netns");
+            (void)parser.value("out");
+            return deploy(experiment, deployment, backend);
+        }
+    }
     RunnerOptions options;
     options.out_dir = parser.value("out");
     options.resume = parser.has("resume");

@@ -14,6 +14,7 @@ int run_dataset(const Args& args);
 int run_dataset_download(const Args& args);
 int run_eval(const Args& args);
 int run_run(const Args& args);
+int run_netns(const Args& args);
 int run_monitor(const Args& args);
 int run_detect(const Args& args);
 int run_models(const Args& args);

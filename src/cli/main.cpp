@@ -26,6 +26,7 @@ constexpr Command kCommands[] = {
     {"detect", "run a detector over a dataset's images and write COCO results", edgebench::cli::run_detect},
     {"models", "list detector backends, their specs and the model files found here", edgebench::cli::run_models},
     {"run", "run an experiment file's configurations and write a tidy result set", edgebench::cli::run_run},
+    {"netns", "check the netns backend, or clean up after a crashed netns sweep", edgebench::cli::run_netns},
     {"preprocess", "preprocess a dataset's images with one or more settings; bytes and time per image",
      edgebench::cli::run_preprocess},
     {"report", "write a self-contained HTML report (figures and tables) of a result set (Python)",

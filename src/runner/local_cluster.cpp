@@ -28,7 +28,8 @@ std::string error_text(const HttpResponse& response) {
 
 }  // namespace
 
-std::string edge_config_json(const RunConfig& run, std::size_t index, const std::string& cloud_url) {
+std::string edge_config_json(const RunConfig& run, std::size_t index, const std::string& cloud_url,
+                             const std::optional<LinkProfile>& in_process_link) {
     const EdgeSpec& edge = run.edges.at(index);
     return json({{"name", edge.name},
                  {"detector", run.edge_detector(index)},
@@ -38,7 +39,7 @@ std::string edge_config_json(const RunConfig& run, std::size_t index, const std:
                  // Half the client's timeout: the edge answers (with the forward recorded as timed out) before
                  // the client gives up on it.
                  {"forward_timeout_s", std::max(0.05, run.workload.timeout_s / 2)},
-                 {"link", link_profile_to_json(edge.link)},
+                 {"link", link_profile_to_json(in_process_link.value_or(edge.link))},
                  {"iou_threshold", run.iou_threshold},
                  {"score_threshold", run.score_threshold},
                  {"run_id", run.run_id}})
@@ -62,7 +63,8 @@ int LocalCluster::edge_workers(const RunConfig& run) {
     return std::max(4, config.connections_per_edge() + 2);
 }
 
-LocalCluster::LocalCluster(const RunConfig& run, ClusterOptions options) : options_(std::move(options)) {
+LocalCluster::LocalCluster(const RunConfig& run, ClusterOptions options, std::unique_ptr<NodeHost> host)
+    : options_(std::move(options)), host_(host ? std::move(host) : std::make_unique<LoopbackHost>()) {
     edge_count_ = run.edges.size();
     workers_ = edge_workers(run);
     const auto cloud_program = find_program("edgebench-cloud");
@@ -73,15 +75,17 @@ LocalCluster::LocalCluster(const RunConfig& run, ClusterOptions options) : optio
         cloud->role = "cloud";
         cloud->directory = options_.directory / "cloud";
         // Every edge may forward from all of its workers at once.
-        start_node(*cloud, cloud_program, cloud_config_json(run), static_cast<int>(edge_count_) * workers_ + 2);
-        const std::string cloud_url = cloud->url;
+        start_node(0, *cloud, cloud_program, cloud_config_json(run), static_cast<int>(edge_count_) * workers_ + 2);
+        const std::string cloud_port = cloud->url.substr(cloud->url.rfind(':') + 1);
         nodes_.push_back(std::move(cloud));
         for (std::size_t i = 0; i < edge_count_; ++i) {
             auto edge = std::make_unique<ClusterNode>();
             edge->name = run.edges[i].name;
             edge->role = "edge";
             edge->directory = options_.directory / edge->name;
-            start_node(*edge, edge_program, edge_config_json(run, i, cloud_url), workers_);
+            const std::string cloud_url = "http://" + host_->cloud_address_for_edge(i) + ":" + cloud_port;
+            start_node(i + 1, *edge, edge_program,
+                       edge_config_json(run, i, cloud_url, host_->in_process_link(run.edges[i].link)), workers_);
             nodes_.push_back(std::move(edge));
         }
     } catch (...) {
@@ -92,8 +96,8 @@ LocalCluster::LocalCluster(const RunConfig& run, ClusterOptions options) : optio
 
 LocalCluster::~LocalCluster() { stop(); }
 
-void LocalCluster::start_node(ClusterNode& node, const std::filesystem::path& program, const std::string& config_json,
-                              int workers) {
+void LocalCluster::start_node(std::size_t index, ClusterNode& node, const std::filesystem::path& program,
+                              const std::string& config_json, int workers) {
     std::filesystem::create_directories(node.directory);
     const auto config_file = node.directory / "config.json";
     const auto port_file = node.directory / "port";
@@ -101,11 +105,15 @@ void LocalCluster::start_node(ClusterNode& node, const std::filesystem::path& pr
     write_file_atomically(config_file, config_json);
     char period[32];
     std::snprintf(period, sizeof period, "%g", options_.monitor_period_s);
-    node.process = std::make_unique<ChildProcess>(
-        std::vector<std::string>{program.string(), "--config", config_file.string(), "--port", "0", "--port-file",
-                                 port_file.string(), "--out", node.directory.string(), "--workers",
-                                 std::to_string(workers), "--monitor-period", period},
-        std::vector<std::string>{}, node.directory / "node.log");
+    std::vector<std::string> argv = host_->launch_prefix(index);
+    for (const std::string& arg : {program.string(), std::string("--config"), config_file.string(), std::string("--host"),
+                                   host_->listen_address(index), std::string("--port"), std::string("0"),
+                                   std::string("--port-file"), port_file.string(), std::string("--out"),
+                                   node.directory.string(), std::string("--workers"), std::to_string(workers),
+                                   std::string("--monitor-period"), std::string(period)}) {
+        argv.push_back(arg);
+    }
+    node.process = std::make_unique<ChildProcess>(argv, std::vector<std::string>{}, node.directory / "node.log");
     const auto deadline = std::chrono::steady_clock::now() +
                           std::chrono::duration_cast<std::chrono::steady_clock::duration>(
                               std::chrono::duration<double>(options_.start_timeout_s));
@@ -122,11 +130,12 @@ void LocalCluster::start_node(ClusterNode& node, const std::filesystem::path& pr
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
-    node.url = "http://127.0.0.1:" + read_file_text(port_file);
+    node.url = "http://" + host_->client_address(index) + ":" + read_file_text(port_file);
     write_file_atomically(node.directory / "pid", std::to_string(node.process->pid()));
 }
 
 bool LocalCluster::can_serve(const RunConfig& run) const {
+    if (run.backend != host_->backend()) return false;
     if (run.edges.size() != edge_count_ || edge_workers(run) > workers_) return false;
     for (std::size_t i = 0; i < edge_count_; ++i) {
         if (nodes_.at(i + 1)->name != run.edges[i].name) return false;
@@ -136,10 +145,14 @@ bool LocalCluster::can_serve(const RunConfig& run) const {
 
 void LocalCluster::configure(const RunConfig& run) {
     HttpClient client(HttpClientOptions{static_cast<long>(options_.start_timeout_s * 1000), 5000, ""});
-    const std::string cloud_url = nodes_.front()->url;
+    host_->shape_links(run);
+    const std::string cloud_port = nodes_.front()->url.substr(nodes_.front()->url.rfind(':') + 1);
     for (std::size_t n = 0; n < nodes_.size(); ++n) {
         const auto& node = *nodes_[n];
-        const std::string body = n == 0 ? cloud_config_json(run) : edge_config_json(run, n - 1, cloud_url);
+        const std::string body =
+            n == 0 ? cloud_config_json(run)
+                   : edge_config_json(run, n - 1, "http://" + host_->cloud_address_for_edge(n - 1) + ":" + cloud_port,
+                                      host_->in_process_link(run.edges[n - 1].link));
         const auto response = client.put(node.url + "/v1/config", body, "application/json");
         if (!response.ok()) {
             throw Error("node " + node.name + " refused the configuration: " + error_text(response), node.name);

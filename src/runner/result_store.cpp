@@ -129,6 +129,9 @@ ResultStore::ResultStore(const std::filesystem::path& directory, const Experimen
                         {}, directory_.string());
         }
         started_unix_ = previous.value("started_unix", started_unix_);
+        if (previous.contains("launch") && previous["launch"].is_object()) {
+            for (const auto& [run_id, entry] : previous["launch"].items()) launch_[run_id] = entry.dump();
+        }
         // Runs that finished ok stay; failed ones are tried again (a node that crashed, a cloud that hung:
         // failures are often passing), so their rows go like those of runs that were cut short.
         std::ifstream runs(directory_ / "runs.csv");
@@ -192,10 +195,15 @@ void ResultStore::record(const RunConfig& run, const RunRows& rows) {
 
 void ResultStore::close(const std::string& status) { write_manifest(status, unix_now()); }
 
+void ResultStore::note_launch(const std::string& run_id, const std::string& json_object) {
+    launch_[run_id] = json_object;
+    write_manifest("running", 0);
+}
+
 void ResultStore::write_manifest(const std::string& status, double finished_unix) {
     json runs = json::array();
     for (const auto& run : experiment_.runs()) runs.push_back(json::parse(run.to_json()));
-    const json manifest = {{"edgebench_version", kVersion},
+    json manifest = {{"edgebench_version", kVersion},
                            {"git_commit", kGitCommit},
                            {"host", host_name()},
                            {"experiment_name", experiment_.name()},
@@ -207,6 +215,11 @@ void ResultStore::write_manifest(const std::string& status, double finished_unix
                            {"started_unix", started_unix_},
                            {"finished_unix", finished_unix > 0 ? json(finished_unix) : json(nullptr)},
                            {"runs", runs}};
+    if (!launch_.empty()) {
+        json launch = json::object();
+        for (const auto& [run_id, text] : launch_) launch[run_id] = json::parse(text, nullptr, false);
+        manifest["launch"] = launch;
+    }
     write_file_atomically(directory_ / "manifest.json", manifest.dump(2));
 }
 

@@ -13,6 +13,7 @@
 // nodes' own files under nodes/ keep everything as it happened.
 
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <set>
 #include <string>
@@ -51,6 +52,9 @@ public:
     void record(const RunConfig& run, const RunRows& rows);
     /// Writes the end time and final status into manifest.json.
     void close(const std::string& status);
+    /// Records how `run_id`'s nodes were placed and its links emulated (a JSON object, see
+    /// NodeHost::describe) under "launch" in manifest.json.
+    void note_launch(const std::string& run_id, const std::string& json_object);
 
     const std::filesystem::path& directory() const noexcept { return directory_; }
 
@@ -65,6 +69,7 @@ private:
     std::filesystem::path directory_;
     const Experiment& experiment_;
     std::set<std::string> finished_;
+    std::map<std::string, std::string> launch_;  // run id -> JSON object
     double started_unix_ = 0;
     std::vector<std::string> run_columns_;
     std::unique_ptr<CsvAppender> runs_;

@@ -7,9 +7,13 @@
 #include <sstream>
 
 #include "edgebench/error.hpp"
+#include "edgebench/netns.hpp"
 #include "edgebench/workload.hpp"
 #include "internal/csv_reader.hpp"
+#include "runner/dataset_cache.hpp"
 #include "runner/local_cluster.hpp"
+#include "runner/netns_host.hpp"
+#include "runner/netns_ledger.hpp"
 #include "runner/program_paths.hpp"
 #include "runner/result_store.hpp"
 #include "runner/run_rows.hpp"
@@ -19,40 +23,6 @@ namespace {
 
 double unix_now() {
     return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
-
-// Datasets are loaded (or generated) once per sweep and shared by the runs that use them.
-class DatasetCache {
-public:
-    explicit DatasetCache(std::filesystem::path directory) : directory_(std::move(directory)) {}
-
-    const CocoDataset& get(const DatasetSpec& spec) {
-        const std::string key = spec.describe();
-        if (const auto found = datasets_.find(key); found != datasets_.end()) return found->second;
-        CocoDataset dataset;
-        if (spec.kind == DatasetSpec::Kind::Coco) {
-            dataset = CocoDataset::load(spec.instances, spec.images.empty() ? std::nullopt
-                                                                             : std::optional<std::filesystem::path>(spec.images));
-        } else {
-            const auto& o = spec.synthetic;
-            const auto folder = directory_ / ("synthetic-" + std::to_string(o.image_count) + "-seed" + std::to_string(o.seed) +
-                                              "-" + std::to_string(o.width) + "x" + std::to_string(o.height) + "-" +
-                                              std::to_string(o.min_objects) + "to" + std::to_string(o.max_objects));
-            dataset = std::filesystem::exists(folder / "instances.json") ? CocoDataset::load(folder / "instances.json")
-                                                                         : generate_synthetic_dataset(o, folder);
-        }
-        return datasets_.emplace(key, std::move(dataset)).first->second;
-    }
-
-private:
-    std::filesystem::path directory_;
-    std::map<std::string, CocoDataset> datasets_;
-};
-
-CocoDataset select_images(const CocoDataset& dataset, const RunConfig& run) {
-    const std::size_t count = run.image_count == 0 ? dataset.size() : run.image_count;
-    if (run.image_seed) return dataset.random(count, *run.image_seed);
-    return dataset.first(count);
 }
 
 // Appends to `rows` the hardware samples each node wrote during [start, end], reading each node's hw.csv
@@ -90,22 +60,37 @@ void collect_hardware(const detail::LocalCluster& cluster, const std::string& ru
 
 SweepResult run_experiment(const Experiment& experiment, const RunnerOptions& options) {
     if (options.out_dir.empty()) throw Error("an output folder is needed", "out");
+    bool uses_netns = false;
     for (const auto& run : experiment.runs()) {
-        if (run.backend != LaunchBackend::Local) {
-            throw Error("backend '" + to_string(run.backend) + "' is not run by this runner; use backend local, or "
-                        "`edgebench run --generate` for compose and kubernetes files",
+        if (run.backend == LaunchBackend::Compose || run.backend == LaunchBackend::Kubernetes) {
+            throw Error("backend '" + to_string(run.backend) + "' runs outside this runner: write its files with "
+                        "write_compose_files / write_kubernetes_files (`edgebench run` does so for this backend)",
                         "backend");
         }
+        uses_netns |= run.backend == LaunchBackend::Netns;
     }
     // A missing program fails the sweep now, not each of its runs.
     (void)detail::find_program("edgebench-cloud");
     (void)detail::find_program("edgebench-edge");
+    // So does a host that cannot make namespaces: before anything is written or started.
+    NetnsSupport netns_support;
+    if (uses_netns) {
+        netns_support = probe_netns_support();
+        if (!netns_support.available) throw Error(netns_support.reason, "backend");
+        // What a crashed sweep in this folder left behind goes before this one starts.
+        if (options.resume && std::filesystem::exists(detail::netns_state_file(options.out_dir))) {
+            (void)cleanup_netns(options.out_dir);
+        }
+    }
     const auto sweep_start = std::chrono::steady_clock::now();
     SweepResult sweep;
     sweep.runs = experiment.runs().size();
     sweep.out_dir = options.out_dir;
     detail::ResultStore store(options.out_dir, experiment, options.resume);
-    DatasetCache datasets(options.out_dir / "datasets");
+    detail::DatasetCache datasets(options.out_dir / "datasets");
+    // Declared before the cluster, so that it outlives the namespaces the cluster's host made with it.
+    std::unique_ptr<detail::NetnsSession> netns;
+    if (uses_netns) netns = std::make_unique<detail::NetnsSession>(options.out_dir, netns_support);
     std::unique_ptr<detail::LocalCluster> cluster;
     std::map<std::string, std::streamoff> hw_offsets;
     std::size_t cluster_generation = 0;
@@ -146,7 +131,7 @@ SweepResult run_experiment(const Experiment& experiment, const RunnerOptions& op
         rows.started_unix = unix_now();
         WorkloadResult result;
         try {
-            const CocoDataset images = select_images(datasets.get(run.dataset), run);
+            const CocoDataset images = detail::select_images(datasets.get(run.dataset), run);
             if (images.empty()) throw Error("the run has no images", "images");
             if (cluster && cluster->can_serve(run) && cluster->healthy()) {
                 cluster->configure(run);
@@ -155,9 +140,12 @@ SweepResult run_experiment(const Experiment& experiment, const RunnerOptions& op
                 detail::ClusterOptions cluster_options;
                 cluster_options.directory = options.out_dir / "nodes";
                 cluster_options.monitor_period_s = options.monitor_period_s;
-                cluster = std::make_unique<detail::LocalCluster>(run, cluster_options);
+                std::unique_ptr<detail::NodeHost> host;
+                if (run.backend == LaunchBackend::Netns) host = std::make_unique<detail::NetnsHost>(run, *netns);
+                cluster = std::make_unique<detail::LocalCluster>(run, cluster_options, std::move(host));
                 ++cluster_generation;
             }
+            store.note_launch(run.run_id, cluster->host().describe(run));
             WorkloadConfig config;
             config.edges = cluster->edge_urls();
             config.format = run.workload.format;

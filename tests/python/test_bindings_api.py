@@ -26,6 +26,7 @@ COUNTERPARTS = {
     "RunnerOptions": "run_experiment",            # run_experiment(out_dir, resume, monitor_period, on_progress)
     "SyntheticImage": "render_synthetic_image",   # returns (image array, annotations)
     "parse_wire_format": "WireFormat.parse",
+    "DeploymentOptions": "write_compose_files",   # write_compose_files(out=..., image=..., port=...)
 }
 
 
