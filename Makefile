@@ -8,7 +8,7 @@ VENV        := .venv
 JOBS        ?= $(shell nproc)
 CMAKE_FLAGS := -DPython_EXECUTABLE=$(PYTHON) -DCMAKE_BUILD_TYPE=Release
 
-.PHONY: all deps build build-asan venv python test test-cpp test-asan test-python demo bench stubs clean
+.PHONY: all deps build build-asan venv test test-cpp test-asan test-python demo bench stubs clean
 
 all: build
 
@@ -53,7 +53,8 @@ demo: build
 	./scripts/demo.sh $(BUILD)
 
 bench: build venv
-	$(VENV)/bin/python bench/preprocess_vs_pil.py --cli $(BUILD)
+	$(VENV)/bin/python bench/preprocess_vs_pil.py
+	$(VENV)/bin/python bench/evaluator_vs_pycocotools.py
 	$(PYTHON) bench/serving_bench.py --build $(BUILD)
 
 clean:

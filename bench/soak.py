@@ -3,7 +3,7 @@
 bounded time, in windows, and check that nothing leaks: resident memory stops growing, file descriptors
 stay constant, and p99 latency stays stable.
 
-    /usr/bin/python3 bench/soak.py [--minutes 3] [--window 10] [--concurrency 4] [--detector none]
+    .venv/bin/python bench/soak.py [--minutes 3] [--window 10] [--concurrency 4] [--detector none]
 
 Prints one line per window (requests/s, p50, p99, RSS and open descriptors of edge and cloud) and a
 verdict; exits 1 when a check fails. Growth is judged after the first window (warm-up: allocator

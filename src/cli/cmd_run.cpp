@@ -145,7 +145,10 @@ int run_run(const Args& args) {
                      "summary.csv. Backends: local (nodes as child processes on loopback), netns (each node in its "
                      "own network namespace, links shaped by tc; needs root), compose (writes a Dockerfile and a "
                      "docker-compose.yml per run under --out/compose and runs them where a Docker engine answers), "
-                     "kubernetes (writes manifests per run under --out/kubernetes to apply with kubectl).");
+                     "kubernetes (writes manifests per run under --out/kubernetes to apply with kubectl). Exit "
+                     "status: 0 every run ok; 1 an error stopped the sweep (bad file, unwritable output); 2 bad "
+                     "arguments; 3 the sweep finished but some runs failed (--resume redoes them); 130 interrupted "
+                     "(Ctrl-C or SIGTERM; --resume continues).");
     parser.positional("EXPERIMENT", "the experiment file")
         .option("out", "DIR", "output folder for the result set")
         .flag("resume", "continue an interrupted sweep in --out: finished runs are skipped")
@@ -218,6 +221,11 @@ int run_run(const Args& args) {
         std::fprintf(stderr, "interrupted; continue with: edgebench run %s --out %s --resume\n",
                      parser.value("EXPERIMENT").c_str(), options.out_dir.string().c_str());
         return 130;
+    }
+    if (result.failed > 0) {
+        std::fprintf(stderr, "%zu of %zu runs failed (their errors are in runs.csv); redo them with: edgebench run %s --out %s --resume\n",
+                     result.failed, result.runs, parser.value("EXPERIMENT").c_str(), options.out_dir.string().c_str());
+        return 3;
     }
     return 0;
 }

@@ -250,7 +250,7 @@ DetectorRegistry::Backend onnx_backend() {
     return {"onnx", kUsage,
             "ONNX detection models through OpenCV DNN (CPU; CUDA where OpenCV was built with it). Families: "
             "nanodet (NanoDet-m, 320), fastestdet (FastestDet, 352), yolov8 (Ultralytics 1x84xN, 640), yolov5 "
-            "(Ultralytics 1xNx85, 640); @SIZE (N or WxH) sets the input size of models that take any (fixed-size models run at their own). Not thread-safe: one "
+            "(Ultralytics 1xNx85, 640); @SIZE (N or WxH) sets the input size of models that take any (a fixed-size model takes only its own size, or no @SIZE). Not thread-safe: one "
             "clone per worker; threads sets OpenCV's process-wide thread count.",
             [](const DetectorSpec& spec, const DetectorOptions& options) -> std::unique_ptr<Detector> {
                 if (options.device != "cpu") cuda_device_index(options);  // refuse before reading the model

@@ -1,6 +1,7 @@
 #include "edgebench/experiment.hpp"
 
 #include <algorithm>
+#include <optional>
 #include <array>
 #include <cmath>
 #include <functional>
@@ -97,6 +98,26 @@ std::filesystem::path resolve(const std::filesystem::path& base, const std::stri
 }
 
 // Detector specs that name a file: make the path absolute and check it exists.
+// An unknown backend fails the experiment when it is read, not every run when its nodes start. The
+// nodes are separate programs built with the same backends as this library.
+void check_backend(const std::string& spec, const std::string& field) {
+    const auto parsed = DetectorSpec::parse(spec);
+    static const auto known = [] {
+        std::vector<std::string> names;
+        for (const auto& backend : DetectorRegistry::with_builtin_backends().backends()) names.push_back(backend.name);
+        return names;
+    }();
+    if (std::find(known.begin(), known.end(), parsed.backend) != known.end()) return;
+    std::string list;
+    for (const auto& name : known) list += (list.empty() ? "" : ", ") + name;
+    throw Error("unknown detector backend '" + parsed.backend + "' (known: " + list + ")", field);
+}
+
+std::string v_path_or(const JsonCursor& entry, const std::string& key) {
+    if (auto v = entry.find(key)) return v->path();
+    return entry.path() + "." + key;
+}
+
 std::string resolve_spec(const std::string& spec, const std::filesystem::path& base, const std::string& field) {
     const auto check = [&](const std::string& prefix, const std::string& path) {
         const auto full = resolve(base, path);
@@ -143,7 +164,12 @@ void apply_axis(json& document, const std::string& axis, const json& value) {
         if (first == "edges") {
             for (std::size_t i = 0; i < edges.size(); ++i) targets.push_back(i);
         } else {
-            const auto index = static_cast<std::size_t>(std::stoul(first.substr(6)));
+            const std::string digits = first.substr(6, first.size() > 7 ? first.size() - 7 : 0);
+            if (first.back() != ']' || digits.empty() || digits.size() > 6 ||
+                digits.find_first_not_of("0123456789") != std::string::npos) {
+                throw Error("'" + first + "' is not an edge: write edges[N] with N a number from 0", axis);
+            }
+            const auto index = static_cast<std::size_t>(std::stoul(digits));
             if (index >= edges.size()) {
                 throw Error("edge index " + std::to_string(index) + " out of range (" + std::to_string(edges.size()) +
                                 " edges)",
@@ -328,7 +354,7 @@ RunConfig read_run(const json& document, const std::filesystem::path& base) {
         EdgeSpec edge;
         edge.name = entry.at("name").as_string();
         if (auto v = entry.find("detector")) edge.detector = resolve_spec(v->as_string(), base, v->path());
-        (void)DetectorSpec::parse(edge.detector);
+        check_backend(edge.detector, v_path_or(entry, "detector"));
         edge.detector_options = read_detector_options(entry.raw().value("detector_options", json()), entry.path() + ".detector_options");
         if (auto v = entry.find("preprocess")) edge.preprocess = preprocess_from_object(v->raw(), v->path());
         if (auto v = entry.find("network")) {
@@ -345,7 +371,7 @@ RunConfig read_run(const json& document, const std::filesystem::path& base) {
     if (auto cloud = root.find("cloud")) {
         detail::reject_unknown_keys(*cloud, {"detector", "detector_options"});
         if (auto v = cloud->find("detector")) run.cloud.detector = resolve_spec(v->as_string(), base, v->path());
-        (void)DetectorSpec::parse(run.cloud.detector);
+        check_backend(run.cloud.detector, "cloud.detector");
         run.cloud.detector_options = read_detector_options(cloud->raw().value("detector_options", json()), "cloud.detector_options");
     }
     run.workload = read_workload(root.find("workload").value_or(JsonCursor(json(nullptr), "workload", "")));
@@ -404,9 +430,17 @@ json normalise(const JsonCursor& root) {
             count = c->as_int();
             if (count < 1 || count > 64) c->fail("between 1 and 64 edges");
         }
+        // A name given here names the only edge, or is the prefix of several: name-1, name-2, ...
+        std::string prefix = "edge";
+        std::optional<std::string> only_name;
+        if (auto n = given.find("name")) {
+            prefix = n->as_string();
+            if (prefix.empty()) n->fail("a non-empty name");
+            if (count == 1) only_name = prefix;
+        }
         for (std::int64_t i = 0; i < count; ++i) {
-            json edge = normalise_edge(given, "edge-" + std::to_string(i + 1));
-            edge["name"] = "edge-" + std::to_string(i + 1);
+            json edge = normalise_edge(given, "");
+            edge["name"] = only_name ? *only_name : prefix + "-" + std::to_string(i + 1);
             edges.push_back(edge);
         }
     }
@@ -569,8 +603,12 @@ Experiment Experiment::parse(std::string_view text, const std::filesystem::path&
             for (auto it = grid->raw().begin(); it != grid->raw().end(); ++it) {
                 const JsonCursor axis(it.value(), grid->path() + "." + it.key(), "");
                 axes.emplace_back(it.key(), axis_values(axis));
-                experiment.axes_.push_back(it.key());
             }
+            // The parsed document's objects are sorted by key; the YAML source still knows the file order.
+            std::stable_sort(axes.begin(), axes.end(), [&](const auto& a, const auto& b) {
+                return document.line_of("grid." + a.first) < document.line_of("grid." + b.first);
+            });
+            for (const auto& axis : axes) experiment.axes_.push_back(axis.first);
         }
 
         std::size_t points = 1;

@@ -178,3 +178,35 @@ TEST(Experiment, ShippedExamplesParse) {
         EXPECT_GE(Experiment::load(examples / "thesis-grid.yaml").runs().size(), 16u);
     }
 }
+
+TEST(Experiment, GridAxesRunInFileOrderAndEdgeNamesAndBackendsAreChecked) {
+    // The later axis in the file varies fastest, whatever the axes' names sort like.
+    const auto experiment = parse(std::string(kBase) +
+                                  "grid:\n  workload.concurrency: [1, 2]\n  edges.preprocess.quality: [90, 50, 10]\n");
+    ASSERT_EQ(experiment.axes(), (std::vector<std::string>{"workload.concurrency", "edges.preprocess.quality"}));
+    ASSERT_EQ(experiment.runs().size(), 6u);
+    EXPECT_EQ(experiment.runs()[0].workload.schedule.concurrency, 1);
+    EXPECT_EQ(experiment.runs()[1].workload.schedule.concurrency, 1);
+    EXPECT_EQ(experiment.runs()[1].edges[0].preprocess.quality, 50);
+    EXPECT_EQ(experiment.runs()[3].workload.schedule.concurrency, 2);
+
+    // A name in the single-object form names the edge, or prefixes several.
+    const auto one = parse("dataset: {synthetic: {count: 4}}\nedges: {count: 1, name: gateway}\n");
+    EXPECT_EQ(one.runs()[0].edges[0].name, "gateway");
+    const auto two = parse("dataset: {synthetic: {count: 4}}\nedges: {count: 2, name: pi}\n");
+    EXPECT_EQ(two.runs()[0].edges[0].name, "pi-1");
+    EXPECT_EQ(two.runs()[0].edges[1].name, "pi-2");
+
+    // An unknown detector backend is refused when the file is read, naming the key.
+    const auto unknown = error_of("dataset: {synthetic: {count: 4}}\nedges: {count: 1, detector: \"foo:bar\"}\n");
+    EXPECT_EQ(unknown.field(), "edges[0].detector");
+    EXPECT_NE(unknown.message().find("unknown detector backend 'foo'"), std::string::npos) << unknown.what();
+    const auto cloud = error_of("dataset: {synthetic: {count: 4}}\nedges: {count: 1}\ncloud: {detector: yolo}\n");
+    EXPECT_EQ(cloud.field(), "cloud.detector");
+
+    // A malformed edge index in a grid axis is a readable error, not a bare "stoul".
+    for (const char* axis : {"edges[x].detector", "edges[].detector", "edges[1x].detector"}) {
+        const auto bad = error_of(std::string(kBase) + "grid:\n  \"" + axis + "\": [none]\n");
+        EXPECT_NE(bad.message().find("edges[N]"), std::string::npos) << axis << ": " << bad.what();
+    }
+}

@@ -97,7 +97,8 @@ def test_a_node_killed_mid_run_fails_that_run_and_resume_redoes_it(cli, tmp_path
     wait_until(lambda: second_run_started(out), process)
     os.kill(node_pid(out, node), signal.SIGKILL)
     _, stderr = process.communicate(timeout=180)
-    assert process.returncode == 0, stderr  # the sweep goes on
+    assert process.returncode == 3, stderr  # the sweep goes on, and says that a run failed
+    assert "1 of 3 runs failed" in stderr and "--resume" in stderr
     runs = {r["run_id"]: r for r in read_csv(out / "runs.csv")}
     assert runs["run-0002"]["status"] == "failed"
     assert node in runs["run-0002"]["error"] and "exited" in runs["run-0002"]["error"]
