@@ -72,7 +72,7 @@ const std::vector<std::string>& ResultStore::request_columns() {
                                       "client_bytes_sent", "client_bytes_received", "wire_format"};
         for (const auto& name : RequestLog::columns()) {
             if (name == "node" || name == "run_id" || name == "request_id" || name == "image_id") continue;
-            c.push_back(name == "time_unix" ? "node_time_unix" : name);
+            c.push_back(name == "time_unix" ? "answered_unix" : name);
         }
         return c;
     }();

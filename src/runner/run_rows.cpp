@@ -14,6 +14,8 @@ namespace {
 using ordered_json = nlohmann::ordered_json;
 
 std::string num(double value) { return CsvAppender::number(value); }
+// COCO's -1 (undefined: no ground truth of that kind) is an empty cell, as pandas reads NaN.
+std::string metric(double value) { return value < 0 ? "" : num(value); }
 std::string num(std::size_t value) { return std::to_string(value); }
 std::string num(std::int64_t value) { return std::to_string(value); }
 
@@ -184,11 +186,11 @@ void build_run_rows(const RunConfig& run, const CocoDataset& images, const Workl
                 if (c.support == 0 && c.counts.tp + c.counts.fp == 0) continue;
                 rows.classes.push_back({run.run_id, node.name, node.role, std::to_string(c.category_id), c.name,
                                         num(c.support), num(c.counts.tp), num(c.counts.fp), num(c.counts.fn),
-                                        num(c.counts.precision), num(c.counts.recall), num(c.counts.f1), num(c.ap),
-                                        num(c.ap50), num(c.ap75), num(c.ar)});
+                                        num(c.counts.precision), num(c.counts.recall), num(c.counts.f1), metric(c.ap),
+                                        metric(c.ap50), metric(c.ap75), metric(c.ar)});
             }
             const auto& s = scores.stats;
-            for (const double v : {s[0], s[1], s[2], s[3], s[4], s[5], s[8]}) summary.push_back(v < 0 ? "" : num(v));
+            for (const double v : {s[0], s[1], s[2], s[3], s[4], s[5], s[8]}) summary.push_back(metric(v));
             for (const double v : {scores.micro.precision, scores.micro.recall, scores.micro.f1, scores.macro.f1,
                                    scores.weighted.f1}) {
                 summary.push_back(num(v));

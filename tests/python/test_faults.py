@@ -80,7 +80,7 @@ def assert_complete_and_consistent(out):
     edge_rows = Counter(r["run_id"] for r in requests if r["role"] == "edge")
     assert edge_rows == {f"run-000{i}": IMAGES for i in range(1, RUNS + 1)}, edge_rows
     detections = Counter(json.loads(line)["run_id"] for line in (out / "detections.jsonl").read_text().splitlines())
-    assert sum(detections.values()) == sum(1 for r in requests if r["node_time_unix"]), "a detections line per answer"
+    assert sum(detections.values()) == sum(1 for r in requests if r["answered_unix"]), "a detections line per answer"
 
 
 def resume(cli, experiment, out):
