@@ -11,7 +11,7 @@ VENV        := .venv
 JOBS        ?= $(shell nproc)
 CMAKE_FLAGS := -DPython_EXECUTABLE=$(PYTHON) -DCMAKE_BUILD_TYPE=Release
 
-.PHONY: all deps build build-asan venv python test test-cpp test-asan test-python test-fuzz demo bench clean
+.PHONY: all deps build build-asan venv python test test-cpp test-asan test-python test-fuzz demo bench stubs clean
 
 all: build
 
@@ -54,11 +54,16 @@ test-fuzz: deps
 
 test: test-cpp test-python test-asan test-fuzz
 
+# Rewrite the type stubs python/edgebench/_core.pyi from the built extension (after changing a binding).
+stubs: venv
+	$(VENV)/bin/python scripts/make_stubs.py
+
 demo: build
 	./scripts/demo.sh $(BUILD)
 
 bench: build venv
 	$(VENV)/bin/python bench/preprocess_vs_pil.py --cli $(BUILD)
+	$(PYTHON) bench/serving_bench.py --build $(BUILD)
 
 clean:
 	rm -rf $(BUILD) $(BUILD_ASAN) $(BUILD_FUZZ) $(VENV) out

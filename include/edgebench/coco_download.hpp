@@ -14,6 +14,7 @@
 #include <filesystem>
 #include <functional>
 #include <optional>
+#include <stop_token>
 #include <string>
 #include <vector>
 
@@ -61,6 +62,9 @@ struct CocoDownloadOptions {
     ExpectedFile annotations = official_coco_annotations_2017();
     /// Timeouts, retries and ETag checking for every file.
     DownloadOptions transfer;
+    /// Cancels the download: transfers in progress stop (their partial files stay for a resume) and
+    /// `download_coco_val2017` throws `Error`.
+    std::stop_token stop;
 
     /// Throws `Error` naming the first invalid option.
     void validate() const;

@@ -96,6 +96,11 @@ public:
     /// Stops the thread after a last sample covering the partial interval; does nothing when stopped.
     void stop();
     bool running() const noexcept;
+    /// Takes a sample now on the sampling thread (delivered to the callbacks and files like any other,
+    /// covering the time since the previous one) and returns it once delivered; the periodic schedule
+    /// goes on from here. Lets a caller close a measurement window shorter than the period with a sample
+    /// of its own. Throws `Error` when the monitor is not running or when called from a callback.
+    HwSample sample_now();
 
     /// Reads every field now, on the calling thread; the interval is the time since the last sample
     /// (or since start). It goes to no sink and changes nothing.

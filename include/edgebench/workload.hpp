@@ -181,10 +181,11 @@ struct RequestRecord {
     double scheduled_ms = 0;
     double sent_ms = 0;
     double completed_ms = 0;
-    /// completed - scheduled: what the statistics use (equals the round trip except in open loop, where
-    /// time waiting for a connection counts).
+    /// completed - scheduled: what the statistics use. In closed loop and round robin a request is
+    /// scheduled when it is sent; in open loop this adds the client's own lateness to the round trip.
     double latency_ms = 0;
-    /// completed - sent: the request's own round trip.
+    /// completed - sent, where sent is the moment the request is handed to libcurl: includes waiting for
+    /// a free connection (beyond `max_connections_per_edge`), connecting, sending and the answer.
     double round_trip_ms = 0;
 
     RequestStatus status = RequestStatus::Failed;

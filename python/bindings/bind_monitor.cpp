@@ -133,6 +133,22 @@ to_dict() has the columns of hw.csv.)doc")
 
     m.def("hw_csv_columns", &hw_csv_columns, "Column names of hw.csv, in order.");
     m.def("hw_net_csv_columns", &hw_net_csv_columns, "Column names of the per-interface CSV, in order.");
+    m.def("hw_csv_header", &hw_csv_header, "The header line of hw.csv, with its newline.");
+    m.def("hw_csv_row", &hw_csv_row, "sample"_a, "One hw.csv row for a sample, with its newline.");
+    m.def("hw_net_csv_header", &hw_net_csv_header, "The header line of the per-interface CSV.");
+    m.def("hw_net_csv_rows", &hw_net_csv_rows, "sample"_a, "One per-interface row per interface of a sample.");
+
+    py::class_<HwCsvSink>(m, "HwCsvSink", R"doc(Appends samples to hw.csv (and the per-interface CSV), one write per row.
+
+HwCsvSink(file, net_file=None, append=False): the header is written once, when the file is empty; a file
+with other columns is an Error. Several processes may append to one file without tearing rows.)doc")
+        .def(py::init([](const std::filesystem::path& file, std::optional<std::filesystem::path> net_file, bool append) {
+                 return HwCsvSink(file, net_file.value_or(std::filesystem::path()), append);
+             }),
+             "file"_a, "net_file"_a = py::none(), "append"_a = false)
+        .def("write", &HwCsvSink::write, "sample"_a, "Write the sample's row(s).")
+        .def("__call__", &HwCsvSink::write, "sample"_a)
+        .def_property_readonly("file", &HwCsvSink::file);
 }
 
 void bind_hw_monitor(py::module_& m) {

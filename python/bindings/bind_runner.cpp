@@ -25,6 +25,17 @@ void bind_runner(py::module_& m) {
         .value("COMPOSE", LaunchBackend::Compose)
         .value("KUBERNETES", LaunchBackend::Kubernetes);
 
+    py::class_<LinkProfile>(m, "LinkProfile", "Bandwidth (Mbit/s, 0: unlimited) and added latency (ms) of a link.")
+        .def(py::init([](double bandwidth_mbps, double latency_ms) {
+                 LinkProfile link{bandwidth_mbps, latency_ms};
+                 link.validate();
+                 return link;
+             }),
+             "bandwidth_mbps"_a = 0.0, "latency_ms"_a = 0.0)
+        .def_readwrite("bandwidth_mbps", &LinkProfile::bandwidth_mbps)
+        .def_readwrite("latency_ms", &LinkProfile::latency_ms)
+        .def("__str__", &LinkProfile::to_string);
+
     py::class_<DatasetSpec>(m, "DatasetSpec", "The dataset of a run: synthetic or a COCO file.")
         .def_property_readonly("kind", [](const DatasetSpec& d) { return d.kind == DatasetSpec::Kind::Coco ? "coco" : "synthetic"; })
         .def_readonly("synthetic", &DatasetSpec::synthetic)
@@ -45,17 +56,6 @@ void bind_runner(py::module_& m) {
         .def_readonly("format", &WorkloadSpec::format)
         .def_readonly("warmup", &WorkloadSpec::warmup)
         .def_readonly("timeout_s", &WorkloadSpec::timeout_s);
-    py::class_<LinkProfile>(m, "LinkProfile", "Bandwidth (Mbit/s, 0: unlimited) and added latency (ms) of a link.")
-        .def(py::init([](double bandwidth_mbps, double latency_ms) {
-                 LinkProfile link{bandwidth_mbps, latency_ms};
-                 link.validate();
-                 return link;
-             }),
-             "bandwidth_mbps"_a = 0.0, "latency_ms"_a = 0.0)
-        .def_readwrite("bandwidth_mbps", &LinkProfile::bandwidth_mbps)
-        .def_readwrite("latency_ms", &LinkProfile::latency_ms)
-        .def("__str__", &LinkProfile::to_string);
-
     py::class_<RunConfig>(m, "RunConfig", "One concrete configuration of an experiment.")
         .def_readonly("run_id", &RunConfig::run_id)
         .def_readonly("index", &RunConfig::index)

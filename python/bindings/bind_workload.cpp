@@ -165,6 +165,12 @@ arrivals at `rate` per second; latency counts from the scheduled time.)doc");
         .def("describe", &Schedule::describe)
         .def("__repr__", [](const Schedule& s) { return "Schedule(" + s.describe() + ")"; });
 
+    py::enum_<ImageOrder>(m, "ImageOrder", "The order in which a workload sends the dataset's images.")
+        .value("DATASET", ImageOrder::Dataset, "the dataset's order")
+        .value("SHUFFLED", ImageOrder::Shuffled, "a permutation fixed by WorkloadConfig.order_seed");
+    m.def("parse_schedule_kind", &parse_schedule_kind, "text"_a,
+          "'round-robin', 'closed' or 'open' (as experiment files write them) as a Schedule.Kind.");
+
     py::class_<WorkloadConfig>(m, "WorkloadConfig", "Edges, wire format, schedule, warm-up and identity of a run.")
         .def(py::init(&make_config), "edges"_a = std::vector<std::string>{}, "format"_a = WireFormat::Multipart,
              "schedule"_a = py::none(), "warmup_requests"_a = 0, "timeout_s"_a = 30.0, "token"_a = "", "run_id"_a = "",
@@ -182,6 +188,24 @@ arrivals at `rate` per second; latency counts from the scheduled time.)doc");
         .def_readwrite("send_annotations", &WorkloadConfig::send_annotations)
         .def_readwrite("image_limit", &WorkloadConfig::image_limit)
         .def_readwrite("max_connections_per_edge", &WorkloadConfig::max_connections_per_edge)
+        .def_readwrite("order_seed", &WorkloadConfig::order_seed)
+        .def_property(
+            "shuffle", [](const WorkloadConfig& c) { return c.order == ImageOrder::Shuffled; },
+            [](WorkloadConfig& c, bool shuffle) { c.order = shuffle ? ImageOrder::Shuffled : ImageOrder::Dataset; })
+        .def_property(
+            "preprocess",
+            [](const WorkloadConfig& c) -> std::optional<std::string> {
+                if (!c.preprocess) return std::nullopt;
+                return c.preprocess->to_string();
+            },
+            [](WorkloadConfig& c, const std::optional<std::string>& settings) {
+                if (settings) c.preprocess = PreprocessConfig::parse(*settings);
+                else c.preprocess.reset();
+            },
+            "Preprocessing settings sent with every request (None: the edges' own).")
+        .def_readwrite("order", &WorkloadConfig::order)
+        .def("id_prefix", &WorkloadConfig::id_prefix, "The prefix of the request ids.")
+        .def("connections_per_edge", &WorkloadConfig::connections_per_edge)
         .def("validate", &WorkloadConfig::validate)
         .def("to_json", &WorkloadConfig::to_json);
 
@@ -292,7 +316,7 @@ arrivals at `rate` per second; latency counts from the scheduled time.)doc");
         return percentile(values, fraction);
     }, "values"_a, "fraction"_a, "The percentile of `values` at `fraction` (0..1), interpolating between closest ranks.");
     m.def("summarize_latencies", [](const std::vector<RequestRecord>& records) { return summarize_latencies(records); },
-          "records"_a);
+          "records"_a, "Latency statistics (LatencySummary) of a list of RequestRecord.");
     m.def("run_workload", &run, "config"_a, "dataset"_a, "on_record"_a = nullptr, "out_dir"_a = py::none(),
           R"doc(Sends the dataset's images to the configured edges and returns the records and statistics.
 

@@ -12,5 +12,7 @@ void bind_runner(pybind11::module_& m);
 void bind_monitor(pybind11::module_& m);
 void bind_detector(pybind11::module_& m);
 void bind_workload(pybind11::module_& m);
+void bind_services(pybind11::module_& m);
+void bind_download(pybind11::module_& m);
 
 }  // namespace edgebench::python

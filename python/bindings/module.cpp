@@ -38,4 +38,6 @@ PYBIND11_MODULE(_core, m) {
     edgebench::python::bind_detector(m);
     edgebench::python::bind_workload(m);
     edgebench::python::bind_runner(m);
+    edgebench::python::bind_services(m);
+    edgebench::python::bind_download(m);
 }

@@ -1,4 +1,10 @@
-"""`edgebench` on PATH after `pip install`: runs the packaged C++ program with the same arguments."""
+"""`edgebench` on PATH after `pip install`: runs the packaged C++ program with the same arguments.
+
+`edgebench report ...` is written in Python (edgebench.report) and runs here, in this interpreter. For
+every other command the C++ program replaces this process; it gets EDGEBENCH_PYTHON set to this
+interpreter, so that a command it hands back to Python uses the same environment (a virtual
+environment's packages included).
+"""
 
 import os
 import sys
@@ -14,8 +20,14 @@ def program(name="edgebench"):
 
 
 def main():
+    arguments = sys.argv[1:]
+    if arguments and arguments[0] == "report":
+        from .report import main as report_main
+
+        sys.exit(report_main(arguments[1:]))
     path = program()
-    os.execv(path, [str(path)] + sys.argv[1:])
+    os.environ.setdefault("EDGEBENCH_PYTHON", sys.executable)
+    os.execv(path, [str(path)] + arguments)
 
 
 if __name__ == "__main__":

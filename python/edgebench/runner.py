@@ -1,5 +1,6 @@
 """Running sweeps from Python (and Jupyter) with the same engine as `edgebench run`."""
 
+import copy
 import json
 import os
 import sys
@@ -8,14 +9,53 @@ import time
 from . import _core
 
 
-def _load(experiment):
+def _apply_overrides(document, overrides):
+    """A copy of the experiment `document` (a dict) with each dotted key of `overrides` set:
+    {"images": 16, "workload.images_per_edge": 8} sets document["workload"]["images_per_edge"]."""
+    document = copy.deepcopy(document)
+    for key, value in overrides.items():
+        parts = key.split(".")
+        node = document
+        for part in parts[:-1]:
+            child = node.get(part)
+            if child is None:
+                child = node[part] = {}
+            elif not isinstance(child, dict):
+                raise ValueError(f"override {key!r}: {part!r} is not a mapping in the experiment")
+            node = child
+        node[parts[-1]] = value
+    return document
+
+
+def load_experiment(experiment, overrides=None):
+    """An Experiment from a path to a YAML/JSON file, a dict with the same structure, or an Experiment.
+
+    overrides: {dotted.key: value} applied to the document first (e.g. {"images": 16,
+    "workload.images_per_edge": 8} for a smaller run of an example); relative paths in a file stay
+    relative to that file. Reading a YAML file with overrides needs PyYAML.
+    """
     if isinstance(experiment, _core.Experiment):
+        if overrides:
+            raise ValueError("overrides need the experiment as a path or a dict, not an Experiment")
         return experiment
     if isinstance(experiment, dict):
         # JSON is YAML: the same parser, with relative paths taken from the working directory.
-        return _core.Experiment.parse(json.dumps(experiment), os.getcwd(), "<dict>")
+        document = _apply_overrides(experiment, overrides or {})
+        return _core.Experiment.parse(json.dumps(document), os.getcwd(), "<dict>")
     if isinstance(experiment, (str, os.PathLike)):
-        return _core.Experiment.load(os.fspath(experiment))
+        path = os.fspath(experiment)
+        if not overrides:
+            return _core.Experiment.load(path)
+        with open(path) as file:
+            text = file.read()
+        try:
+            document = json.loads(text)
+        except ValueError:
+            import yaml  # PyYAML (Debian: python3-yaml); only needed for overrides of a YAML file
+
+            document = yaml.safe_load(text)
+        document = _apply_overrides(document, overrides)
+        return _core.Experiment.parse(json.dumps(document), os.path.dirname(os.path.abspath(path)), path)
     raise TypeError("experiment must be a path to a YAML/JSON file, a dict, or an edgebench.Experiment")
 
 
@@ -84,15 +124,16 @@ class ProgressDisplay:
             print(f"[{p.run_number}/{p.run_count}] {p.run_id} {status}", file=sys.stderr)
 
 
-def run(experiment, out, resume=False, monitor_period=1.0, progress=True):
+def run(experiment, out, resume=False, monitor_period=1.0, progress=True, overrides=None):
     """Run every configuration of `experiment` and write the tidy result set to `out`.
 
     experiment: a path to a YAML/JSON experiment file, a dict with the same structure, or an Experiment.
+    overrides: {dotted.key: value} changes to the experiment (see load_experiment), e.g. {"images": 16}.
     progress: True for a progress bar (live in Jupyter), False for none, or a callable taking a
     SweepProgress. Ctrl-C (or "interrupt kernel") stops cleanly; run again with resume=True to continue.
     Returns a SweepResult; load the results with edgebench.analysis.load(out).
     """
-    loaded = _load(experiment)
+    loaded = load_experiment(experiment, overrides)
     if progress is True:
         callback = ProgressDisplay()
     elif callable(progress):

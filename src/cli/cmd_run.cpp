@@ -133,6 +133,8 @@ int run_run(const Args& args) {
         }
         return 0;
     }
+    // Past a file-size limit, writes fail with EFBIG (reported, handled) instead of killing the process.
+    ::signal(SIGXFSZ, SIG_IGN);
     RunnerOptions options;
     options.out_dir = parser.value("out");
     options.resume = parser.has("resume");

@@ -18,5 +18,7 @@ int run_monitor(const Args& args);
 int run_detect(const Args& args);
 int run_models(const Args& args);
 int run_preprocess(const Args& args);
+/// Hands its arguments to `python -m edgebench.report` (replacing this process); see cmd_report.cpp.
+int run_report(const Args& args);
 
 }  // namespace edgebench::cli

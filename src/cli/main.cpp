@@ -28,6 +28,8 @@ constexpr Command kCommands[] = {
     {"run", "run an experiment file's configurations and write a tidy result set", edgebench::cli::run_run},
     {"preprocess", "preprocess a dataset's images with one or more settings; bytes and time per image",
      edgebench::cli::run_preprocess},
+    {"report", "write a self-contained HTML report (figures and tables) of a result set (Python)",
+     edgebench::cli::run_report},
 };
 
 void print_usage(std::ostream& out) {

@@ -71,7 +71,7 @@ void ensure_annotations(const CocoDownloadOptions& options, const std::string& b
             report.bytes_total = transfer.bytes_total;
             progress(report);
         }
-        return true;
+        return !options.stop.stop_requested();
     };
     Downloader downloader(options.transfer);
     const DownloadResult result = downloader.fetch(target, on_transfer);
@@ -136,7 +136,7 @@ void fetch_images(const CocoDownloadOptions& options, const std::string& base_ur
     auto work = [&](Downloader& downloader) {
         for (;;) {
             const std::size_t index = next.fetch_add(1);
-            if (index >= samples.size() || stop.load()) return;
+            if (index >= samples.size() || stop.load() || options.stop.stop_requested()) return;
             const ImageSample& sample = *samples[index];
             const std::string url = base_url + "/" + kImageFolder + "/" + sample.file_name;
             DownloadTarget target{url, sample.path, std::nullopt, std::nullopt,
@@ -150,7 +150,7 @@ void fetch_images(const CocoDownloadOptions& options, const std::string& base_ur
                 report.bytes_done = report.bytes_fetched;
                 reported = transfer.bytes_fetched;
                 if (progress) progress(report);
-                return !stop.load();
+                return !stop.load() && !options.stop.stop_requested();
             };
             try {
                 const DownloadResult result = downloader.fetch(target, on_transfer);
@@ -174,6 +174,7 @@ void fetch_images(const CocoDownloadOptions& options, const std::string& base_ur
     }
     manifest.save(layout.manifest);
     if (first_error) std::rethrow_exception(first_error);
+    if (options.stop.stop_requested()) throw Error("the download was cancelled; run it again to resume", "download");
     if (progress) {
         report.finished = true;
         progress(report);

@@ -50,6 +50,11 @@ struct HwMonitor::Impl {
     std::mutex wake_mutex;
     std::condition_variable wake;
     bool stop_requested = false;
+    // sample_now(): requests counted up by callers, served by the sampling thread (under wake_mutex).
+    std::uint64_t samples_requested = 0;
+    std::uint64_t samples_served = 0;
+    HwSample last_served;
+    std::condition_variable served;
     std::thread thread;
     std::atomic<std::thread::id> sampling_thread_id{};  // lets stop() notice it is called from a callback
     std::atomic<bool> running{false};
@@ -105,10 +110,12 @@ void HwMonitor::Impl::loop() {
     auto next = clock::now() + options.period;
     for (;;) {
         bool stopping = false;
+        std::uint64_t serving = 0;
         {
             std::unique_lock lock(wake_mutex);
-            wake.wait_until(lock, next, [&] { return stop_requested; });
+            wake.wait_until(lock, next, [&] { return stop_requested || samples_requested > samples_served; });
             stopping = stop_requested;
+            serving = samples_requested;
         }
         HwSample sample;
         {
@@ -120,8 +127,17 @@ void HwMonitor::Impl::loop() {
             record(notes, sample.mono_s);
         }
         deliver(sample);
+        const bool on_request = [&] {
+            const std::lock_guard lock(wake_mutex);
+            const bool requested = serving > samples_served;
+            samples_served = serving;
+            last_served = sample;
+            return requested;
+        }();
+        served.notify_all();
         if (stopping) return;
-        next += options.period;
+        // A sample taken on request restarts the period, so that the next one is not a sliver.
+        next = on_request ? clock::now() + options.period : next + options.period;
         // After a stall (suspend, overload) start afresh instead of catching up with a burst.
         if (const auto now = clock::now(); next <= now) next = now + options.period;
     }
@@ -182,6 +198,19 @@ void HwMonitor::stop() {
 }
 
 bool HwMonitor::running() const noexcept { return impl_->running; }
+
+HwSample HwMonitor::sample_now() {
+    if (impl_->sampling_thread_id.load() == std::this_thread::get_id()) {
+        throw Error("sample_now() called from a sample callback; call it from another thread");
+    }
+    std::unique_lock lock(impl_->wake_mutex);
+    if (!impl_->running || impl_->stop_requested) throw Error("the monitor is not running; start() it first");
+    const std::uint64_t ticket = ++impl_->samples_requested;
+    impl_->wake.notify_all();
+    // stop() also serves every pending request with its last sample, so this wait ends.
+    impl_->served.wait(lock, [&] { return impl_->samples_served >= ticket; });
+    return impl_->last_served;
+}
 
 HwSample HwMonitor::snapshot() {
     std::vector<detail::FieldNote> ignored;

@@ -35,7 +35,9 @@ std::string edge_config_json(const RunConfig& run, std::size_t index, const std:
                  {"detector_options", detector_options_to_json(edge.detector_options)},
                  {"preprocess", edge.preprocess.to_string()},
                  {"cloud_url", cloud_url},
-                 {"forward_timeout_s", run.workload.timeout_s},
+                 // Half the client's timeout: the edge answers (with the forward recorded as timed out) before
+                 // the client gives up on it.
+                 {"forward_timeout_s", std::max(0.05, run.workload.timeout_s / 2)},
                  {"link", link_profile_to_json(edge.link)},
                  {"iou_threshold", run.iou_threshold},
                  {"score_threshold", run.score_threshold},
@@ -121,6 +123,7 @@ void LocalCluster::start_node(ClusterNode& node, const std::filesystem::path& pr
         std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
     node.url = "http://127.0.0.1:" + read_file_text(port_file);
+    write_file_atomically(node.directory / "pid", std::to_string(node.process->pid()));
 }
 
 bool LocalCluster::can_serve(const RunConfig& run) const {
@@ -145,6 +148,7 @@ void LocalCluster::configure(const RunConfig& run) {
 }
 
 void LocalCluster::check_alive() {
+    HttpClient client(HttpClientOptions{2000, 1000, ""});
     for (const auto& node : nodes_) {
         if (node->process && !node->process->running()) {
             throw Error("node " + node->name + " exited with status " +
@@ -152,6 +156,38 @@ void LocalCluster::check_alive() {
                             node->process->log_tail(400),
                         node->name);
         }
+        // A process killed a moment ago may not have been reaped yet: ask the node itself too.
+        const auto health = client.get(node->url + "/healthz");
+        if (!health.ok()) {
+            // Give a dying process the time to become reapable, for a precise message.
+            for (int i = 0; i < 50 && node->process && node->process->running(); ++i) {
+                std::this_thread::sleep_for(std::chrono::milliseconds(10));
+            }
+            const bool exited = node->process && !node->process->running();
+            throw Error("node " + node->name +
+                            (exited ? " exited with status " + std::to_string(node->process->exit_status().value_or(-1))
+                                    : " does not answer: " + error_text(health)),
+                        node->name);
+        }
+    }
+}
+
+bool LocalCluster::healthy() noexcept {
+    try {
+        check_alive();
+        return true;
+    } catch (...) {
+        return false;
+    }
+}
+
+void LocalCluster::sample_hardware() noexcept {
+    if (options_.monitor_period_s <= 0) return;
+    try {
+        HttpClient client(HttpClientOptions{2000, 5000, ""});
+        for (const auto& node : nodes_) (void)client.post(node->url + "/v1/hw/sample", "", "application/json");
+    } catch (...) {
+        // Sampling is best effort; the run's outcome does not depend on it.
     }
 }
 

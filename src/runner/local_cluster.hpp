@@ -39,8 +39,13 @@ public:
     /// Applies `run`'s settings to every node (cloud first). Throws `Error` naming the node and the
     /// problem, e.g. a model that fails to load.
     void configure(const RunConfig& run);
-    /// Throws `Error` when a node has exited.
+    /// Throws `Error` when a node has exited or does not answer.
     void check_alive();
+    /// Whether every node runs and answers.
+    bool healthy() noexcept;
+    /// Asks every node to take a hardware sample now, so that a run shorter than the monitoring period
+    /// still has one per node. A node that cannot is skipped: check_alive() reports dead nodes.
+    void sample_hardware() noexcept;
     void stop();
 
     std::vector<std::string> edge_urls() const;

@@ -12,6 +12,7 @@
 #include "edgebench/request_log.hpp"
 #include "edgebench/version.hpp"
 #include "internal/file_io.hpp"
+#include "internal/csv_reader.hpp"
 #include "internal/json_cursor.hpp"
 
 namespace edgebench::detail {
@@ -128,12 +129,17 @@ ResultStore::ResultStore(const std::filesystem::path& directory, const Experimen
                         {}, directory_.string());
         }
         started_unix_ = previous.value("started_unix", started_unix_);
+        // Runs that finished ok stay; failed ones are tried again (a node that crashed, a cloud that hung:
+        // failures are often passing), so their rows go like those of runs that were cut short.
         std::ifstream runs(directory_ / "runs.csv");
         std::string line;
         std::getline(runs, line);  // header
         while (std::getline(runs, line)) {
-            if (!line.empty()) finished_.insert(line.substr(0, line.find(',')));
+            const auto cells = split_csv_line(line);
+            if (cells.size() > 1 && cells[1] == "ok") finished_.insert(cells[0]);
         }
+        runs.close();
+        drop_unfinished(directory_ / "runs.csv", finished_, true);
         for (const auto* name : {"requests.csv", "classes.csv", "hw.csv", "summary.csv"}) {
             drop_unfinished(directory_ / name, finished_, true);
         }

@@ -7,9 +7,10 @@
 //   classes.csv         per run, detecting node and category
 //   hw.csv              hardware samples of every node, with the run they fall in
 //   summary.csv         per run and detecting node
-// A run's rows are appended (and flushed) when the run ends, its runs.csv row last. On --resume, rows of
-// runs without a runs.csv row (a run that was interrupted) are removed, so a run is never half counted
-// and never counted twice; the nodes' own files under nodes/ keep everything as it happened.
+// A run's rows are appended (and flushed) when the run ends, its runs.csv row last. On --resume, runs
+// that finished ok are kept; the rows of runs that were interrupted (no runs.csv row) or failed are
+// removed and those runs are done again, so a run is never half counted and never counted twice. The
+// nodes' own files under nodes/ keep everything as it happened.
 
 #include <filesystem>
 #include <memory>
@@ -42,7 +43,7 @@ public:
     ResultStore(const std::filesystem::path& directory, const Experiment& experiment, bool resume);
     ~ResultStore();
 
-    /// Whether `run_id` already has its runs.csv row (ok or failed).
+    /// Whether `run_id` already finished ok (in this invocation, also failed runs count as recorded).
     bool finished(const std::string& run_id) const { return finished_.count(run_id) != 0; }
     std::size_t finished_count() const noexcept { return finished_.size(); }
 

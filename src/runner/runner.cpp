@@ -148,7 +148,7 @@ SweepResult run_experiment(const Experiment& experiment, const RunnerOptions& op
         try {
             const CocoDataset images = select_images(datasets.get(run.dataset), run);
             if (images.empty()) throw Error("the run has no images", "images");
-            if (cluster && cluster->can_serve(run)) {
+            if (cluster && cluster->can_serve(run) && cluster->healthy()) {
                 cluster->configure(run);
             } else {
                 cluster.reset();
@@ -181,9 +181,7 @@ SweepResult run_experiment(const Experiment& experiment, const RunnerOptions& op
                 sweep.interrupted = true;
                 break;
             }
-            cluster->check_alive();
             std::vector<detail::NodeIdentity> nodes;
-            const auto urls = cluster->edge_urls();
             for (const auto& node : cluster->nodes()) {
                 detail::NodeIdentity identity{node->name, node->role, node->role == "edge" ? node->url : "", "none"};
                 if (node->role == "cloud") {
@@ -195,23 +193,30 @@ SweepResult run_experiment(const Experiment& experiment, const RunnerOptions& op
                 }
                 nodes.push_back(identity);
             }
+            // What was answered is recorded whatever happened next.
             detail::build_run_rows(run, images, result, nodes, rows);
-            const std::size_t failed_requests = result.summary.failed;
             rows.status = "ok";
             if (result.records.empty()) {
                 rows.status = "failed";
                 rows.error = "no request was sent";
-            } else if (failed_requests == result.records.size()) {
+            } else if (result.summary.failed == result.records.size()) {
                 rows.status = "failed";
                 rows.error = "every request failed; the first: " + result.records.front().error;
             }
+            // A node that died during the run makes it a failed run (retried on --resume).
+            cluster->check_alive();
         } catch (const std::exception& error) {
             rows.status = "failed";
             rows.error = error.what();
+            if (cluster) {
+                cluster->sample_hardware();
+                collect_hardware(*cluster, run.run_id, rows.started_unix, unix_now(), hw_offsets, rows.hw);
+            }
             cluster.reset();  // start afresh for the next run
         }
+        if (cluster && rows.status == "ok") cluster->sample_hardware();
         rows.finished_unix = unix_now();
-        if (cluster) {
+        if (cluster && rows.status == "ok") {
             collect_hardware(*cluster, run.run_id, rows.started_unix, rows.finished_unix, hw_offsets, rows.hw);
         }
         store.record(run, rows);

@@ -127,6 +127,20 @@ NodeServer::NodeServer(std::shared_ptr<NodeService> service, ServerOptions optio
         }
     });
 
+    server.Post("/v1/hw/sample", [&s](const httplib::Request& request, httplib::Response& response) {
+        if (!s.authorized(request)) return refuse(response);
+        if (!s.options.take_hardware_sample) {
+            return send_error(response, 404, "this node does not monitor its hardware (start it with --out and "
+                                             "--monitor-period)", "");
+        }
+        try {
+            s.options.take_hardware_sample();
+            response.set_content(R"({"sampled":true})", "application/json");
+        } catch (const std::exception& error) {
+            send_error(response, 409, error.what(), "");
+        }
+    });
+
     server.Post("/v1/infer", [&s](const httplib::Request& request, httplib::Response& response) {
         if (!s.authorized(request)) return refuse(response);
         try {

@@ -1,6 +1,9 @@
 #include "edgebench/request_log.hpp"
 
+#include <atomic>
 #include <chrono>
+#include <cstdio>
+#include <mutex>
 
 #include <nlohmann/json.hpp>
 
@@ -22,6 +25,21 @@ std::string num(int value) { return std::to_string(value); }
 }  // namespace
 
 struct RequestLog::Files {
+    std::atomic<std::size_t> failures{0};
+    std::mutex failure_mutex;
+    std::string first_failure;
+
+    void failed(const std::exception& error) noexcept {
+        if (failures++ == 0) {
+            try {
+                std::lock_guard lock(failure_mutex);
+                first_failure = error.what();
+            } catch (...) {
+            }
+            std::fprintf(stderr, "edgebench: cannot write request records (%s); serving goes on\n", error.what());
+        }
+    }
+
     explicit Files(const std::filesystem::path& directory)
         : requests(directory / "requests.csv", RequestLog::columns()), detections(directory / "detections.jsonl") {}
     detail::CsvAppender requests;
@@ -46,10 +64,21 @@ RequestLog::RequestLog(const std::filesystem::path& directory) : files_(std::mak
 
 RequestLog::~RequestLog() = default;
 
-void RequestLog::record(const InferResponse& r) {
-    const auto now = std::chrono::system_clock::now().time_since_epoch();
-    files_->requests.append(row(r, std::chrono::duration<double>(now).count()));
-    files_->detections.append(detections_line(r));
+void RequestLog::record(const InferResponse& r) noexcept {
+    try {
+        const auto now = std::chrono::system_clock::now().time_since_epoch();
+        files_->requests.append(row(r, std::chrono::duration<double>(now).count()));
+        files_->detections.append(detections_line(r));
+    } catch (const std::exception& error) {
+        files_->failed(error);
+    }
+}
+
+std::size_t RequestLog::write_failures() const noexcept { return files_->failures; }
+
+std::string RequestLog::first_write_failure() const {
+    std::lock_guard lock(files_->failure_mutex);
+    return files_->first_failure;
 }
 
 std::vector<std::string> RequestLog::row(const InferResponse& r, double time_unix) {
@@ -92,7 +121,15 @@ std::string RequestLog::detections_line(const InferResponse& r) {
         .dump();
 }
 
-void RequestLog::record_failure(const std::string& node, const std::string& run_id, const std::string& error) {
+void RequestLog::record_failure(const std::string& node, const std::string& run_id, const std::string& error) noexcept {
+    try {
+        write_failure_row(node, run_id, error);
+    } catch (const std::exception& failure) {
+        files_->failed(failure);
+    }
+}
+
+void RequestLog::write_failure_row(const std::string& node, const std::string& run_id, const std::string& error) {
     std::vector<std::string> row(columns().size());
     row[0] = unix_now();
     row[1] = node;

@@ -224,10 +224,12 @@ public:
 
             int running = 0;
             curl_multi_perform(multi_.get(), &running);
+            // Every transfer that finished in this round finished by now; timing each only after the
+            // previous one's record was made would charge that work to the later ones.
+            const auto finished = Clock::now();
             int queued = 0;
             while (CURLMsg* message = curl_multi_info_read(multi_.get(), &queued)) {
                 if (message->msg != CURLMSG_DONE) continue;
-                const auto finished = Clock::now();
                 Transfer* transfer = nullptr;
                 curl_easy_getinfo(message->easy_handle, CURLINFO_PRIVATE, &transfer);
                 const CURLcode code = message->data.result;
@@ -237,19 +239,16 @@ public:
                 --in_flight;
             }
             if (in_flight == 0 && (next == plan.size() || stop_.stop_requested())) break;
+            const bool more = next < plan.size() && !stop_.stop_requested();
+            // A slot freed up, or an arrival is already due: send at once.
+            if (more && !open_loop && in_flight < static_cast<std::size_t>(concurrency)) continue;
+            if (more && open_loop && start + offset(plan[next]) <= Clock::now()) continue;
 
             // Sleep until network activity, curl's timeout, a stop request or the next arrival.
-            int timeout_ms = 1000;
             curl_waitfd extra{timer_.get(), CURL_WAIT_POLLIN, 0};
-            unsigned extra_count = 0;
-            if (open_loop && next < plan.size() && !stop_.stop_requested()) {
-                arm_timer(start + offset(plan[next]));
-                extra_count = 1;
-            } else if (!open_loop && !stop_.stop_requested() && next < plan.size() &&
-                       in_flight < static_cast<std::size_t>(concurrency)) {
-                timeout_ms = 0;  // a slot is free: fill it right away
-            }
-            curl_multi_poll(multi_.get(), extra_count ? &extra : nullptr, extra_count, timeout_ms, nullptr);
+            const unsigned extra_count = more && open_loop ? 1 : 0;
+            if (extra_count) arm_timer(start + offset(plan[next]));
+            curl_multi_poll(multi_.get(), extra_count ? &extra : nullptr, extra_count, 1000, nullptr);
             if (extra_count) drain_timer();
         }
         sent_ = next;

@@ -467,6 +467,25 @@ TEST_F(CocoDownloadTest, AnInterruptedImageResumesOnTheNextRun) {
     EXPECT_EQ(server.requests_for(image_path(source[0])).size(), 1u);
 }
 
+TEST_F(CocoDownloadTest, AStopRequestCancelsAndTheNextRunResumes) {
+    std::stop_source stop;
+    options.stop = stop.get_token();
+    options.connections = 1;
+    const std::string message = error_of([&] {
+        download_coco_val2017(options, [&](const CocoDownloadProgress& p) {
+            if (p.stage == CocoDownloadProgress::Stage::Images && p.files_done >= 2) stop.request_stop();
+        });
+    });
+    EXPECT_FALSE(message.empty());
+    EXPECT_FALSE(std::filesystem::exists(options.out_dir / "instances.json"));
+
+    options.stop = {};
+    const auto summary = download_coco_val2017(options);
+    EXPECT_GE(summary.images_present, 2u);
+    EXPECT_EQ(summary.images_present + summary.images_fetched, 8u);
+    EXPECT_EQ(CocoDataset::load(options.out_dir / "instances.json").size(), 8u);
+}
+
 TEST_F(CocoDownloadTest, AnInterruptedArchiveResumesOnTheNextRun) {
     auto file = FixtureHttpServer::File{archive, test::md5_hex(archive)};
     file.cut_times = 1;

@@ -451,3 +451,38 @@ TEST(HwCsv, HeaderOnceRowsMatchTheColumnsAndAppendingChecksTheHeader) {
     }
     EXPECT_THROW(HwCsvSink(dir / "other.csv" / "hw.csv"), Error);  // a file where a folder should be
 }
+
+TEST(HwMonitor, SampleNowDeliversASampleAtOnceAndRestartsThePeriod) {
+    test::TempDir dir;
+    HwMonitor monitor(fast(10s));
+    EXPECT_THROW(monitor.sample_now(), Error);  // not running
+    monitor.write_csv(dir / "hw.csv");
+    monitor.start();
+    std::this_thread::sleep_for(100ms);
+    const auto asked = std::chrono::steady_clock::now();
+    const HwSample first = monitor.sample_now();
+    EXPECT_LT(std::chrono::steady_clock::now() - asked, 5s);  // the period is 10 s
+    EXPECT_EQ(first.seq, 0u);
+    EXPECT_GT(first.interval_s, 0.05);
+    // Already in the file when sample_now() returns: a reader that asked for it finds it.
+    auto rows = test::parse_csv(test::read_text(dir / "hw.csv"));
+    ASSERT_EQ(rows.size(), 1u);
+    EXPECT_EQ(rows[0].at("seq"), "0");
+
+    // Several threads asking at once are all answered.
+    std::vector<std::thread> askers;
+    std::atomic<int> answered{0};
+    for (int i = 0; i < 4; ++i) {
+        askers.emplace_back([&] {
+            const auto sample = monitor.sample_now();
+            if (sample.seq >= 1) ++answered;
+        });
+    }
+    for (auto& t : askers) t.join();
+    EXPECT_EQ(answered, 4);
+    monitor.stop();
+    EXPECT_THROW(monitor.sample_now(), Error);  // stopped
+    rows = test::parse_csv(test::read_text(dir / "hw.csv"));
+    EXPECT_GE(rows.size(), 3u);  // the first, at least one for the askers, the last on stop
+    for (std::size_t i = 0; i < rows.size(); ++i) EXPECT_EQ(rows[i].at("seq"), std::to_string(i));
+}

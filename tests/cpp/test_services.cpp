@@ -224,6 +224,11 @@ TEST(NodeServer, TokenLimitsAndErrorsAreJson) {
     EXPECT_EQ(good_put.status, 200);
     EXPECT_EQ(json::parse(good_put.body)["preprocess"], "grayscale=0,resize=100,format=jpeg,quality=20");
     EXPECT_EQ(authorised.get(server.url() + "/nowhere").status, 404);
+    // No hardware monitor on this node: asking for a sample says so.
+    const auto no_sample = authorised.post(server.url() + "/v1/hw/sample", "", "application/json");
+    EXPECT_EQ(no_sample.status, 404);
+    EXPECT_NE(json::parse(no_sample.body)["error"].get<std::string>().find("monitor"), std::string::npos);
+    EXPECT_EQ(anonymous.post(server.url() + "/v1/hw/sample", "", "application/json").status, 401);
 
     // Still serving after all that.
     const auto request = request_for(4);

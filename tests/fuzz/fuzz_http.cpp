@@ -210,6 +210,7 @@ struct Node {
         options.workers = 1;  // one request at a time: the same input takes the same path
         options.max_body_bytes = 1 << 20;
         options.read_timeout_s = 5;
+        options.take_hardware_sample = [] {};  // POST /v1/hw/sample: the route, not a real sample
         server = std::make_unique<NodeServer>(edge, options);
         server->start();
     }

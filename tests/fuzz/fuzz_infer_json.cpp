@@ -2,6 +2,8 @@
 // the `metadata` part of multipart ones) and clients and edges read responses. Each reader either fails
 // with `Error` or returns a value that its writer turns into JSON that reads back to the same value, which
 // is what an edge relies on when it forwards a request, and a workload client when it records a response.
+// parse_infer_json has a fast path that cuts a plain `image_b64` string out before parsing the rest; it
+// must accept exactly the documents a full parse accepts and read the same request from them.
 
 #include <algorithm>
 #include <cstddef>
@@ -9,7 +11,10 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "edgebench/infer_protocol.hpp"
+#include "internal/json_member_scan.hpp"
 #include "fuzz_support.hpp"
 
 namespace {
@@ -48,6 +53,28 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         check_same_request(request, again);
         fuzz::check(request.image == again.image, "request round trip: image");
     });
+
+    // The fast path against a full parse. The fast path must accept only JSON; and where the image string
+    // holds a '/', the same document with it written "\/" is off the fast path (an escape) and must give
+    // the same answer and the same request.
+    if (const auto member = detail::find_plain_string_member(text, "image_b64")) {
+        InferRequest fast;
+        const bool fast_ok = fuzz::expect_errors_only([&] { fast = parse_infer_json(text); });
+        fuzz::check(!fast_ok || nlohmann::json::accept(text), "the JSON fast path accepted a document that is not JSON");
+        const std::string_view value = text.substr(member->begin, member->end - member->begin);
+        if (const auto slash = value.find('/'); slash != std::string_view::npos) {
+            std::string slow(text.substr(0, member->begin + slash));
+            slow.append("\\/").append(text.substr(member->begin + slash + 1));
+            fuzz::check(!detail::find_plain_string_member(slow, "image_b64"), "an escaped image string is still plain");
+            InferRequest full;
+            const bool full_ok = fuzz::expect_errors_only([&] { full = parse_infer_json(slow); });
+            fuzz::check(fast_ok == full_ok, "the JSON fast path and a full parse disagree on accepting a request");
+            if (fast_ok) {
+                check_same_request(fast, full);
+                fuzz::check(fast.image == full.image, "the JSON fast path and a full parse read different images");
+            }
+        }
+    }
 
     fuzz::expect_errors_only([&] {
         const InferRequest request = parse_infer_metadata(text, {0xFF, 0xD8});

@@ -126,6 +126,7 @@ def http_seeds():
     png = images()["rgb.png"]
     write("http", "healthz.http", http_request("GET", "/healthz"))
     write("http", "get-config.http", http_request("GET", "/v1/config"))
+    write("http", "hw-sample.http", http_request("POST", "/v1/hw/sample"))
     write("http", "put-config.http", http_request(
         "PUT", "/v1/config", json.dumps({"preprocess": {"grayscale": 1, "resize": 50}, "score_threshold": 0.3,
                                          "detector_options": {"max_detections": 2}}).encode(), "application/json"))

@@ -31,6 +31,12 @@ def test_schedules_plan_who_gets_what():
     assert offsets[0] == 0 and offsets == sorted(offsets)
     assert np.mean(np.diff(offsets)) == pytest.approx(1 / 50, rel=0.2)
     assert "open-loop rate=50" in repr(config.schedule)
+    config.preprocess = "resize=50,quality=40"
+    assert config.preprocess == "grayscale=0,resize=50,format=jpeg,quality=40"
+    config.preprocess = None
+    assert config.preprocess is None
+    config.shuffle = True
+    assert '"order":"shuffled"' in config.to_json()
     with pytest.raises(edgebench.Error) as info:
         edgebench.plan_requests(edgebench.WorkloadConfig(), 3)
     assert info.value.field == "edges"
