@@ -1,6 +1,7 @@
 #include "internal/csv_reader.hpp"
 
 #include <fstream>
+#include <iterator>
 
 namespace edgebench::detail {
 
@@ -42,14 +43,33 @@ std::vector<std::string> split_csv_line(const std::string& line) {
     return cells;
 }
 
+std::vector<std::string> split_csv_records(std::string_view text) {
+    std::vector<std::string> records;
+    std::string record;
+    bool quoted = false;
+    for (const char c : text) {
+        // A doubled quote inside a quoted cell toggles twice, so this tracks RFC 4180's quoting exactly.
+        if (c == '"') quoted = !quoted;
+        if (c == '\n' && !quoted) {
+            records.push_back(std::move(record));
+            record.clear();
+        } else {
+            record += c;
+        }
+    }
+    if (!record.empty()) records.push_back(std::move(record));
+    return records;
+}
+
 CsvTable read_csv(const std::filesystem::path& file) {
     CsvTable table;
-    std::ifstream in(file);
-    std::string line;
-    if (!std::getline(in, line)) return table;
-    table.header = split_csv_line(line);
-    while (std::getline(in, line)) {
-        if (!line.empty()) table.rows.push_back(split_csv_line(line));
+    std::ifstream in(file, std::ios::binary);
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const auto records = split_csv_records(text);
+    if (records.empty()) return table;
+    table.header = split_csv_line(records.front());
+    for (std::size_t i = 1; i < records.size(); ++i) {
+        if (!records[i].empty() && records[i] != "\r") table.rows.push_back(split_csv_line(records[i]));
     }
     return table;
 }

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace edgebench::detail {
@@ -18,9 +19,12 @@ struct CsvTable {
     const std::string& cell(const std::vector<std::string>& row, const std::string& name) const;
 };
 
-/// Reads a whole CSV file; a missing file is an empty table.
+/// Reads a whole CSV file; a missing file is an empty table. A quoted cell may hold newlines (RFC 4180, as
+/// CsvAppender writes them); rows may have fewer or more cells than the header.
 CsvTable read_csv(const std::filesystem::path& file);
 /// Splits one CSV record (without its newline).
 std::vector<std::string> split_csv_line(const std::string& line);
+/// Splits CSV text into records at the newlines that are not inside a quoted cell.
+std::vector<std::string> split_csv_records(std::string_view text);
 
 }  // namespace edgebench::detail

@@ -50,18 +50,28 @@ json preprocess_object(const JsonCursor& cursor) {
     }
     const std::string text = cursor.as_string();
     (void)PreprocessConfig::parse(text);  // validates, naming the bad setting
+    // Whitespace as PreprocessConfig::parse trims it (isspace in the C locale): a key written "quality "
+    // must become "quality", or a grid axis on the quality would not replace it.
+    static constexpr const char* space = " \t\n\v\f\r";
+    const auto trim = [](std::string item) {
+        item.erase(0, item.find_first_not_of(space));
+        item.erase(item.find_last_not_of(space) + 1);
+        return item;
+    };
+    // A blank string is the default (identity), not the study's form with no pairs (which means JPEG).
+    if (text.find_first_not_of(space) == std::string::npos) return object;
     std::vector<std::string> parts;
     std::size_t start = 0;
     while (start <= text.size()) {
         const auto end = text.find(',', start);
-        std::string part = text.substr(start, end == std::string::npos ? std::string::npos : end - start);
-        part.erase(0, part.find_first_not_of(" \t"));
-        part.erase(part.find_last_not_of(" \t") + 1);
+        std::string part = trim(text.substr(start, end == std::string::npos ? std::string::npos : end - start));
         if (!part.empty()) parts.push_back(part);
         if (end == std::string::npos) break;
         start = end + 1;
     }
     auto put = [&](std::string key, std::string value) {
+        key = trim(std::move(key));
+        value = trim(std::move(value));
         std::transform(key.begin(), key.end(), key.begin(), [](unsigned char c) { return std::tolower(c); });
         if (!value.empty() && value.back() == '%') value.pop_back();
         if (key == "bw" || key == "gray") key = "grayscale";

@@ -255,7 +255,8 @@ std::string summary_table(const std::filesystem::path& result_dir) {
     std::map<std::string, std::string> describe;
     for (const auto& row : runs.rows) {
         std::string text;
-        for (std::size_t c = 0; c < runs.header.size(); ++c) {
+        // A row may be shorter than the header (a file cut short, or edited by hand).
+        for (std::size_t c = 0; c < runs.header.size() && c < row.size(); ++c) {
             if (runs.header[c].rfind("axis:", 0) == 0) text += (text.empty() ? "" : " ") + runs.header[c].substr(5) + "=" + row[c];
         }
         if (text.empty()) text = runs.cell(row, "detector") + " " + runs.cell(row, "preprocess");

@@ -7,6 +7,7 @@
 
 #include "edgebench/error.hpp"
 #include "internal/file_io.hpp"
+#include "internal/utf8.hpp"
 
 namespace edgebench::detail {
 namespace {
@@ -34,6 +35,11 @@ json convert(const YAML::Node& node, const std::string& path, YamlDocument& docu
         case YAML::NodeType::Null:
         case YAML::NodeType::Undefined: return nullptr;
         case YAML::NodeType::Scalar:
+            // yaml-cpp passes bytes through unchecked; JSON (and every file written from it) needs UTF-8.
+            if (!is_valid_utf8(node.Scalar())) {
+                throw Error("text that is not valid UTF-8 (line " + std::to_string(node.Mark().line + 1) + ")", path,
+                            document.source);
+            }
             // yaml-cpp tags quoted scalars "!" and plain ones "?": only plain ones are typed.
             return node.Tag() == "!" ? json(node.Scalar()) : plain_scalar(node.Scalar());
         case YAML::NodeType::Sequence: {
@@ -47,7 +53,13 @@ json convert(const YAML::Node& node, const std::string& path, YamlDocument& docu
         case YAML::NodeType::Map: {
             json object = json::object();
             for (const auto& item : node) {
-                const std::string key = item.first.as<std::string>();
+                // A key may be a list or a map in YAML (`? [a, b]: 1`); settings are named by text.
+                if (!item.first.IsScalar() || !is_valid_utf8(item.first.Scalar())) {
+                    throw Error("a key that is not plain UTF-8 text (line " + std::to_string(item.first.Mark().line + 1) +
+                                    ")",
+                                path, document.source);
+                }
+                const std::string key = item.first.Scalar();
                 const std::string child = path.empty() ? key : path + "." + key;
                 if (object.contains(key)) {
                     throw Error("duplicate key '" + key + "' (line " + std::to_string(item.first.Mark().line + 1) + ")",

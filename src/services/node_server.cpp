@@ -16,7 +16,9 @@ void send_error(httplib::Response& response, int status, const std::string& mess
     nlohmann::json body = {{"error", message}};
     if (!field.empty()) body["field"] = field;
     response.status = status;
-    response.set_content(body.dump(), "application/json");
+    // Messages quote the request (its path, a header, the bytes where JSON parsing stopped), which need
+    // not be UTF-8; a strict dump would throw here, inside httplib's error handler, and end the process.
+    response.set_content(body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), "application/json");
 }
 
 // Compares in time that depends only on the lengths, so that a token cannot be guessed byte by byte.

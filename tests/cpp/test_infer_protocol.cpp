@@ -92,3 +92,31 @@ TEST(InferProtocol, ResponseRoundTrip) {
     EXPECT_EQ(parsed.forward.status, ForwardOutcome::Status::Timeout);
     EXPECT_EQ(nlohmann::json::parse(parsed.cloud_json)["node"], "cloud");
 }
+
+TEST(InferProtocol, MistypedResponseFieldsAreErrorsNamingTheField) {
+    // Found by fuzzing (tests/fuzz/fuzz_infer_json.cpp): the sections other than detections were read with
+    // nlohmann's value(), which throws json::type_error, not Error, for a member of the wrong type.
+    const std::pair<const char*, const char*> cases[] = {
+        {R"({"image_id": 1, "metrics": {"tp": {"wall_ms": 1}}})", "metrics.tp"},
+        {R"({"image_id": 1, "metrics": 5})", "metrics"},
+        {R"({"image_id": 1, "timings": {"total": {"wall_ms": "2"}}})", "timings.total.wall_ms"},
+        {R"({"image_id": 1, "timings": [1]})", "timings"},
+        {R"({"image_id": 1, "image": {"bytes_in": -5}})", "image.bytes_in"},
+        {R"({"image_id": 1, "image": {"width_in": 4294967297}})", "image.width_in"},
+        {R"({"image_id": 1, "forward": {"status": 3}})", "forward.status"},
+        {R"({"image_id": 1, "forward": {"error": null, "http_status": true}})", "forward.http_status"},
+    };
+    for (const auto& [body, field] : cases) {
+        try {
+            (void)parse_infer_response(body);
+            ADD_FAILURE() << "accepted " << body;
+        } catch (const Error& error) {
+            EXPECT_EQ(error.field(), field) << body;
+        }
+    }
+    // Absent and null members keep their defaults.
+    const auto r = parse_infer_response(R"({"image_id": 1, "metrics": {}, "timings": {"parse": null}, "forward": {}})");
+    ASSERT_TRUE(r.metrics.has_value());
+    EXPECT_EQ(r.metrics->counts.tp, 0);
+    EXPECT_EQ(r.forward.status, ForwardOutcome::Status::Disabled);
+}
