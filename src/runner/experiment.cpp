@@ -85,7 +85,8 @@ json preprocess_object(const JsonCursor& cursor) {
         }
     } else {
         for (std::size_t i = 0; i + 1 < parts.size(); i += 2) put(parts[i], parts[i + 1]);
-        object["format"] = "jpeg";  // the study's form always re-encodes
+        // The study's form re-encodes as JPEG unless it names a format itself, as PreprocessConfig::parse reads it.
+        if (!object.contains("format")) object["format"] = "jpeg";
     }
     return object;
 }

@@ -2,6 +2,8 @@
 
 #include <set>
 
+#include <nlohmann/json.hpp>
+
 #include "edgebench/error.hpp"
 #include "edgebench/experiment.hpp"
 #include "test_support.hpp"
@@ -209,4 +211,15 @@ TEST(Experiment, GridAxesRunInFileOrderAndEdgeNamesAndBackendsAreChecked) {
         const auto bad = error_of(std::string(kBase) + "grid:\n  \"" + axis + "\": [none]\n");
         EXPECT_NE(bad.message().find("edges[N]"), std::string::npos) << axis << ": " << bad.what();
     }
+}
+
+TEST(Experiment, TheStudysPreprocessFormKeepsAFormatItNames) {
+    // Found by fuzz_preprocess_config: the experiment forced JPEG where PreprocessConfig::parse keeps the format.
+    for (const std::string text : {"format,original", "format, original", "format,\roriginal", "BW,1,format,png"}) {
+        const auto experiment =
+            parse("dataset: {synthetic: {count: 4}}\nedges: {count: 1, preprocess: " + nlohmann::json(text).dump() + "}\n");
+        EXPECT_EQ(experiment.runs()[0].edges[0].preprocess, PreprocessConfig::parse(text)) << text;
+    }
+    const auto study = parse("dataset: {synthetic: {count: 4}}\nedges: {count: 1, preprocess: \"resize,50\"}\n");
+    EXPECT_EQ(study.runs()[0].edges[0].preprocess.to_string(), "grayscale=0,resize=50,format=jpeg,quality=95");
 }
