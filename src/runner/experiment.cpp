@@ -153,7 +153,15 @@ void apply_axis(json& document, const std::string& axis, const json& value) {
         if (first == "edges") {
             for (std::size_t i = 0; i < edges.size(); ++i) targets.push_back(i);
         } else {
-            const auto index = static_cast<std::size_t>(std::stoul(first.substr(6)));
+            // edges[N]: N whole and in range. std::stoul threw its own invalid_argument for `edges[*]` and
+            // out_of_range for 20 digits, read `edges[1x]` as 1 and `edges[-1]` as a huge number (found
+            // by fuzzing, tests/fuzz/fuzz_experiment.cpp).
+            const std::string digits = first.substr(6, first.size() - 6 - (first.back() == ']' ? 1 : 0));
+            if (first.back() != ']' || digits.empty() || digits.size() > 9 ||
+                digits.find_first_not_of("0123456789") != std::string::npos) {
+                throw Error("expected edges[N] with N an edge's position (0, 1, ...), got '" + first + "'", axis);
+            }
+            const auto index = static_cast<std::size_t>(std::stoul(digits));
             if (index >= edges.size()) {
                 throw Error("edge index " + std::to_string(index) + " out of range (" + std::to_string(edges.size()) +
                                 " edges)",
