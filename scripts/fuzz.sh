@@ -108,9 +108,9 @@ fuzz_one() {
     # libFuzzer's status lines: "#123 ... cov: 456 ft: 789 corp: 12/3456b ... exec/s: 100 ...".
     local last execs cov ft corp rate
     last=$(grep -E '^#[0-9]+.*cov: ' "$work/log" | tail -1 || true)
-    execs=$(grep -oE 'stat::number_of_executed_units: [0-9]+' "$work/log" | grep -oE '[0-9]+$' || true)
+    execs=$(grep -oE 'stat::number_of_executed_units: +[0-9]+' "$work/log" | grep -oE '[0-9]+$' || true)
     [[ -n $execs ]] || execs=$(sed -nE 's/^#([0-9]+).*/\1/p' <<<"$last")
-    rate=$(grep -oE 'stat::average_exec_per_sec: [0-9]+' "$work/log" | grep -oE '[0-9]+$' || true)
+    rate=$(grep -oE 'stat::average_exec_per_sec: +[0-9]+' "$work/log" | grep -oE '[0-9]+$' || true)
     [[ -n $rate || -z $execs || $elapsed == 0 ]] || rate=$((execs / elapsed))
     cov=$(grep -oE 'cov: [0-9]+' <<<"$last" | grep -oE '[0-9]+' || true)
     ft=$(grep -oE 'ft: [0-9]+' <<<"$last" | grep -oE '[0-9]+' || true)

@@ -46,3 +46,17 @@ TEST(ExperimentHostile, AGridAxisReplacesASettingWrittenWithSpaces) {
         EXPECT_EQ(experiment.runs().at(0).edges.at(0).preprocess.quality, 37) << text;
     }
 }
+
+TEST(ExperimentHostile, TheEdgeIndexOfAGridAxisIsAWholeNumber) {
+    // `edges[*]` made std::stoul throw std::invalid_argument out of Experiment::parse (found by fuzzing).
+    const std::string edges = std::string(kHead) + "edges: [{name: a}, {name: b}]\n";
+    for (const char* axis : {"edges[*]", "edges[]", "edges[1x]", "edges[-1]", "edges[99999999999999999999]", "edges[1"}) {
+        try {
+            (void)parse(edges + "grid: {\"" + axis + ".detector\": [none]}\n");
+            ADD_FAILURE() << "accepted " << axis;
+        } catch (const Error& error) {
+            EXPECT_NE(std::string(error.what()).find("edges"), std::string::npos) << axis << ": " << error.what();
+        }
+    }
+    EXPECT_EQ(parse(edges + "grid: {\"edges[1].detector\": [none]}\n").runs().size(), 1u);
+}

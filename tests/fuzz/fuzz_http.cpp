@@ -21,6 +21,7 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -132,21 +133,34 @@ struct FileDescriptor {
     FileDescriptor& operator=(const FileDescriptor&) = delete;
 };
 
-// Sends `request`, closes the sending side, and reads everything the server answers until it closes.
-std::string exchange(int port, std::string_view request) {
-    FileDescriptor socket(::socket(AF_INET, SOCK_STREAM, 0));
-    fuzz::check(socket.fd >= 0, "socket() failed");
-    timeval timeout{20, 0};  // far above any legitimate answer: running into it means the server hung
-    ::setsockopt(socket.fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+// A socket connected to the node. A failed connect is tried again for a while: on a loaded machine the
+// accept queue (httplib listens with a backlog of 5) can be full for a moment, which is not a finding.
+int connect_to(int port) {
     sockaddr_in address{};
     address.sin_family = AF_INET;
     address.sin_port = htons(static_cast<std::uint16_t>(port));
     address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    fuzz::check(::connect(socket.fd, reinterpret_cast<const sockaddr*>(&address), sizeof address) == 0,
-                "cannot connect to the node");
+    for (int attempt = 0;; ++attempt) {
+        const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+        fuzz::check(fd >= 0, "socket() failed");
+        timeval timeout{20, 0};  // far above any legitimate answer: running into it means the server hung
+        ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+        if (::connect(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address) == 0) return fd;
+        const int error = errno;
+        ::close(fd);
+        fuzz::check(attempt < 100 && (error == ECONNREFUSED || error == EAGAIN || error == EINTR || error == ETIMEDOUT),
+                    "cannot connect to the node");
+        ::usleep(50000);
+    }
+}
+
+// Sends `request`, closes the sending side, and reads everything the server answers until it closes.
+std::string exchange(int port, std::string_view request) {
+    FileDescriptor socket(connect_to(port));
     std::size_t sent = 0;
     while (sent < request.size()) {
         const auto n = ::send(socket.fd, request.data() + sent, request.size() - sent, MSG_NOSIGNAL);
+        if (n < 0 && errno == EINTR) continue;
         if (n <= 0) break;  // the server may close early, for instance after a malformed request line
         sent += static_cast<std::size_t>(n);
     }
@@ -157,6 +171,9 @@ std::string exchange(int port, std::string_view request) {
         const auto n = ::recv(socket.fd, buffer, sizeof buffer, 0);
         if (n == 0) break;
         if (n < 0) {
+            // A signal (libFuzzer's timeout alarm) is no reason to give up on this answer and start the
+            // next input while the one worker still serves this one.
+            if (errno == EINTR) continue;
             fuzz::check(errno != EAGAIN && errno != EWOULDBLOCK, "the node did not answer within 20 s");
             break;  // reset by the server
         }
