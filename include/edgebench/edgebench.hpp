@@ -7,6 +7,7 @@
 #include "edgebench/coco_results.hpp"
 #include "edgebench/detector.hpp"
 #include "edgebench/error.hpp"
+#include "edgebench/evaluator.hpp"
 #include "edgebench/image_info.hpp"
 #include "edgebench/preprocess_config.hpp"
 #include "edgebench/preprocessor.hpp"

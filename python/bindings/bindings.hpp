@@ -7,5 +7,6 @@ namespace edgebench::python {
 
 void bind_core(pybind11::module_& m);
 void bind_preprocess(pybind11::module_& m);
+void bind_evaluator(pybind11::module_& m);
 
 }  // namespace edgebench::python

@@ -33,4 +33,5 @@ PYBIND11_MODULE(_core, m) {
 
     edgebench::python::bind_core(m);
     edgebench::python::bind_preprocess(m);
+    edgebench::python::bind_evaluator(m);
 }

@@ -10,6 +10,7 @@ namespace edgebench::cli {
 using Args = std::vector<std::string>;
 
 int run_dataset(const Args& args);
+int run_eval(const Args& args);
 int run_preprocess(const Args& args);
 
 }  // namespace edgebench::cli

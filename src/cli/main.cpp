@@ -20,6 +20,7 @@ struct Command {
 
 constexpr Command kCommands[] = {
     {"dataset", "make datasets: synthetic (built in) or a subset of a COCO dataset", edgebench::cli::run_dataset},
+    {"eval", "score detections against ground truth: COCO mAP and a per-class table", edgebench::cli::run_eval},
     {"preprocess", "preprocess a dataset's images with one or more settings; bytes and time per image",
      edgebench::cli::run_preprocess},
 };

@@ -1,0 +1,82 @@
+#include "edgebench/base64.hpp"
+
+#include <array>
+#include <cstdio>
+
+#include "edgebench/error.hpp"
+
+namespace edgebench {
+namespace {
+
+constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+constexpr std::array<std::int8_t, 256> make_decode_table() {
+    std::array<std::int8_t, 256> table{};
+    for (auto& entry : table) entry = -1;
+    for (int i = 0; i < 64; ++i) table[static_cast<unsigned char>(kAlphabet[i])] = static_cast<std::int8_t>(i);
+    return table;
+}
+
+constexpr auto kDecode = make_decode_table();
+
+std::string describe(char c) {
+    if (c >= 0x21 && c <= 0x7E) return std::string("'") + c + "'";
+    char buffer[8];
+    std::snprintf(buffer, sizeof buffer, "0x%02X", static_cast<unsigned char>(c));
+    return buffer;
+}
+
+}  // namespace
+
+std::string base64_encode(std::span<const std::uint8_t> data) {
+    std::string out;
+    out.resize((data.size() + 2) / 3 * 4);
+    std::size_t o = 0;
+    std::size_t i = 0;
+    for (; i + 2 < data.size(); i += 3) {
+        const std::uint32_t v = (std::uint32_t{data[i]} << 16) | (std::uint32_t{data[i + 1]} << 8) | data[i + 2];
+        out[o++] = kAlphabet[(v >> 18) & 63];
+        out[o++] = kAlphabet[(v >> 12) & 63];
+        out[o++] = kAlphabet[(v >> 6) & 63];
+        out[o++] = kAlphabet[v & 63];
+    }
+    if (i < data.size()) {
+        std::uint32_t v = std::uint32_t{data[i]} << 16;
+        if (i + 1 < data.size()) v |= std::uint32_t{data[i + 1]} << 8;
+        out[o++] = kAlphabet[(v >> 18) & 63];
+        out[o++] = kAlphabet[(v >> 12) & 63];
+        out[o++] = i + 1 < data.size() ? kAlphabet[(v >> 6) & 63] : '=';
+        out[o++] = '=';
+    }
+    return out;
+}
+
+std::vector<std::uint8_t> base64_decode(std::string_view text, const std::string& field) {
+    std::size_t length = text.size();
+    std::size_t padding = 0;
+    while (length > 0 && text[length - 1] == '=' && padding < 2) {
+        --length;
+        ++padding;
+    }
+    if (padding > 0 && text.size() % 4 != 0) throw Error("padded base64 must have a length that is a multiple of 4", field);
+    if (length % 4 == 1) throw Error("truncated base64 (length " + std::to_string(text.size()) + ")", field);
+    std::vector<std::uint8_t> out;
+    out.reserve(length / 4 * 3 + 2);
+    std::uint32_t accumulator = 0;
+    int bits = 0;
+    for (std::size_t i = 0; i < length; ++i) {
+        const auto value = kDecode[static_cast<unsigned char>(text[i])];
+        if (value < 0) {
+            throw Error("invalid base64 character " + describe(text[i]) + " at position " + std::to_string(i), field);
+        }
+        accumulator = (accumulator << 6) | static_cast<std::uint32_t>(value);
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            out.push_back(static_cast<std::uint8_t>((accumulator >> bits) & 0xFF));
+        }
+    }
+    return out;
+}
+
+}  // namespace edgebench

@@ -1,0 +1,264 @@
+#include "edgebench/edge_service.hpp"
+
+#include <cmath>
+#include <mutex>
+
+#include <nlohmann/json.hpp>
+
+#include "edgebench/error.hpp"
+#include "edgebench/evaluator.hpp"
+#include "edgebench/http_client.hpp"
+#include "edgebench/preprocessor.hpp"
+#include "internal/object_pool.hpp"
+#include "internal/stage_timer.hpp"
+#include "services/config_json.hpp"
+#include "services/detector_pool.hpp"
+#include "services/link_shaper.hpp"
+
+namespace edgebench {
+namespace {
+
+std::vector<Detection> clipped(std::vector<Detection> detections, int width, int height) {
+    if (width <= 0 || height <= 0) return detections;
+    for (auto& d : detections) d.bbox = d.bbox.clipped(width, height);
+    return detections;
+}
+
+}  // namespace
+
+void EdgeConfig::merge_json(std::string_view text) {
+    const nlohmann::json document = detail::parse_json(text, "edge config");
+    const detail::JsonCursor root(document, "", "");
+    detail::reject_unknown_keys(root, {"name", "detector", "detector_options", "preprocess", "cloud_url", "cloud_token",
+                                       "forward_timeout_s", "link", "iou_threshold", "score_threshold", "run_id",
+                                       "max_image_pixels"});
+    EdgeConfig next = *this;
+    if (auto v = root.find("name")) next.name = v->as_string();
+    if (auto v = root.find("detector")) next.detector = v->as_string();
+    if (auto v = root.find("detector_options")) detail::merge_detector_options(*v, next.detector_options);
+    if (auto v = root.find("preprocess")) next.preprocess = detail::read_preprocess(*v);
+    if (auto v = root.find("cloud_url")) next.cloud_url = v->as_string();
+    if (auto v = root.find("cloud_token")) next.cloud_token = v->as_string();
+    if (auto v = root.find("forward_timeout_s")) next.forward_timeout_s = v->as_number();
+    if (auto v = root.find("link")) detail::merge_link_profile(*v, next.link);
+    if (auto v = root.find("iou_threshold")) next.iou_threshold = v->as_number();
+    if (auto v = root.find("score_threshold")) next.score_threshold = v->as_number();
+    if (auto v = root.find("run_id")) next.run_id = v->as_string();
+    if (auto v = root.find("max_image_pixels")) next.max_image_pixels = v->as_int();
+    next.validate();
+    *this = std::move(next);
+}
+
+std::string EdgeConfig::to_json() const {
+    return nlohmann::json({{"name", name},
+                           {"detector", detector},
+                           {"detector_options", detail::detector_options_to_json(detector_options)},
+                           {"preprocess", preprocess.to_string()},
+                           {"cloud_url", cloud_url},
+                           {"forward_timeout_s", forward_timeout_s},
+                           {"link", detail::link_profile_to_json(link)},
+                           {"iou_threshold", iou_threshold},
+                           {"score_threshold", score_threshold},
+                           {"run_id", run_id},
+                           {"max_image_pixels", max_image_pixels}})
+        .dump();
+}
+
+void EdgeConfig::validate() const {
+    if (name.empty()) throw Error("must not be empty", "name");
+    (void)DetectorSpec::parse(detector);
+    detector_options.validate();
+    preprocess.validate();
+    if (!(forward_timeout_s > 0) || !std::isfinite(forward_timeout_s)) throw Error("must be positive", "forward_timeout_s");
+    link.validate();
+    EvaluatorOptions{iou_threshold, score_threshold, 1}.validate();
+    if (max_image_pixels <= 0) throw Error("must be positive", "max_image_pixels");
+    if (!cloud_url.empty() && cloud_url.rfind("http://", 0) != 0 && cloud_url.rfind("https://", 0) != 0) {
+        throw Error("expected an http:// or https:// URL, got '" + cloud_url + "'", "cloud_url");
+    }
+}
+
+// Everything a request needs, swapped as a whole when the configuration changes.
+struct ActiveEdge {
+    EdgeConfig config;
+    Preprocessor preprocessor;
+    std::shared_ptr<detail::DetectorPool> detector;  // null: no detection
+    std::shared_ptr<detail::LinkShaper> shaper;
+    std::shared_ptr<detail::ObjectPool<HttpClient>> clients;
+};
+
+struct EdgeService::State {
+    detail::DetectorCache detectors;
+    std::shared_ptr<RequestLog> log;
+    mutable std::mutex mutex;  // guards `active` and serialises configuration changes
+    std::mutex update_mutex;
+    std::shared_ptr<const ActiveEdge> active;
+
+    explicit State(DetectorRegistry registry) : detectors(std::move(registry)) {}
+
+    std::shared_ptr<const ActiveEdge> snapshot() const {
+        std::lock_guard lock(mutex);
+        return active;
+    }
+
+    std::shared_ptr<const ActiveEdge> build(const EdgeConfig& config, const ActiveEdge* previous,
+                                            std::shared_ptr<detail::DetectorPool> explicit_detector) {
+        config.validate();
+        PreprocessLimits limits;
+        limits.max_pixels = config.max_image_pixels;
+        auto detector = explicit_detector ? std::move(explicit_detector)
+                                          : detectors.get(config.detector, config.detector_options);
+        // Keep the link's queue and the HTTP connections when their settings did not change.
+        auto shaper = previous && previous->config.link == config.link ? previous->shaper
+                                                                        : std::make_shared<detail::LinkShaper>(config.link);
+        std::shared_ptr<detail::ObjectPool<HttpClient>> clients;
+        if (previous && previous->config.cloud_token == config.cloud_token &&
+            previous->config.forward_timeout_s == config.forward_timeout_s) {
+            clients = previous->clients;
+        } else {
+            HttpClientOptions options;
+            options.timeout_ms = static_cast<long>(config.forward_timeout_s * 1000.0);
+            options.bearer_token = config.cloud_token;
+            clients = std::make_shared<detail::ObjectPool<HttpClient>>([options] { return std::make_unique<HttpClient>(options); });
+        }
+        return std::make_shared<const ActiveEdge>(ActiveEdge{config, Preprocessor(config.preprocess, limits),
+                                                             std::move(detector), std::move(shaper), std::move(clients)});
+    }
+};
+
+EdgeService::EdgeService(EdgeConfig config, DetectorRegistry registry, std::shared_ptr<RequestLog> log)
+    : state_(std::make_unique<State>(std::move(registry))) {
+    state_->log = std::move(log);
+    state_->active = state_->build(config, nullptr, nullptr);
+}
+
+EdgeService::~EdgeService() = default;
+
+std::string EdgeService::name() const { return state_->snapshot()->config.name; }
+EdgeConfig EdgeService::config() const { return state_->snapshot()->config; }
+std::string EdgeService::config_json() const { return state_->snapshot()->config.to_json(); }
+
+void EdgeService::update_config(std::string_view json) {
+    std::lock_guard serial(state_->update_mutex);
+    const auto current = state_->snapshot();
+    EdgeConfig next = current->config;
+    next.merge_json(json);
+    // A user-supplied detector stays until the spec is changed explicitly.
+    const bool spec_changed = next.detector != current->config.detector ||
+                              detail::detector_options_to_json(next.detector_options) !=
+                                  detail::detector_options_to_json(current->config.detector_options);
+    auto keep = !spec_changed && current->detector &&
+                        current->detector->label() != current->config.detector
+                    ? current->detector
+                    : nullptr;
+    auto built = state_->build(next, current.get(), std::move(keep));
+    std::lock_guard lock(state_->mutex);
+    state_->active = std::move(built);
+}
+
+void EdgeService::use_detector(std::shared_ptr<Detector> detector, const std::string& label) {
+    if (!detector) throw Error("no detector given", "detector");
+    std::lock_guard serial(state_->update_mutex);
+    const auto current = state_->snapshot();
+    EdgeConfig next = current->config;
+    auto built = state_->build(next, current.get(), std::make_shared<detail::DetectorPool>(std::move(detector), label));
+    std::lock_guard lock(state_->mutex);
+    state_->active = std::move(built);
+}
+
+InferResponse EdgeService::infer(InferRequest request) {
+    detail::StageTimer total;
+    const auto active = state_->snapshot();
+    const EdgeConfig& config = active->config;
+
+    InferResponse response;
+    response.image_id = request.image_id;
+    response.node = config.name;
+    response.request_id = request.request_id;
+    response.run_id = request.run_id.empty() ? config.run_id : request.run_id;
+    response.detector = active->detector ? active->detector->label() : "none";
+
+    // Preprocess (a per-request setting overrides the node's).
+    detail::StageTimer stage;
+    std::optional<Preprocessor> override_preprocessor;
+    if (request.preprocess) {
+        PreprocessLimits limits;
+        limits.max_pixels = config.max_image_pixels;
+        override_preprocessor.emplace(*request.preprocess, limits);
+    }
+    const Preprocessor& preprocessor = override_preprocessor ? *override_preprocessor : active->preprocessor;
+    response.preprocess = preprocessor.config().to_string();
+    PreprocessResult prepared = preprocessor.process(request.image, active->detector != nullptr);
+    response.timings.preprocess = stage.lap();
+    response.timings.preprocess_detail = prepared.metrics;
+
+    // Detect, in original-image pixels.
+    if (active->detector) {
+        DetectionResult found;
+        {
+            auto detector = active->detector->acquire();
+            found = detector->detect(prepared.image);
+        }
+        response.detections =
+            clipped(prepared.to_original(std::move(found.detections)), prepared.metrics.width_in, prepared.metrics.height_in);
+        response.timings.inference_detail = found.timings;
+        response.timings.inference = stage.lap();
+        if (request.has_ground_truth) {
+            response.metrics = score_image(request.annotations, response.detections, config.iou_threshold,
+                                           config.score_threshold);
+        }
+        response.timings.evaluation = stage.lap();
+    }
+
+    // Forward the preprocessed image to the cloud.
+    if (!config.cloud_url.empty()) {
+        InferRequest forwarded;
+        forwarded.image_id = request.image_id;
+        forwarded.annotations = request.annotations;
+        forwarded.has_ground_truth = request.has_ground_truth;
+        forwarded.request_id = request.request_id;
+        forwarded.run_id = response.run_id;
+        forwarded.original_width = prepared.metrics.width_in;
+        forwarded.original_height = prepared.metrics.height_in;
+        forwarded.scale_x = prepared.scale_x;
+        forwarded.scale_y = prepared.scale_y;
+        forwarded.edge = config.name;
+        forwarded.edge_detections = response.detections;
+        const std::string metadata = infer_request_to_json(forwarded, false);
+        const std::string_view image(reinterpret_cast<const char*>(prepared.encoded.data()), prepared.encoded.size());
+        std::string content_type;
+        const std::string body = encode_multipart(
+            {{"image", image, "image/" + to_string(prepared.format), "image"}, {"metadata", metadata, "application/json", ""}},
+            content_type);
+        if (!config.link.unlimited()) active->shaper->transmit(body.size());
+        HttpResponse reply;
+        {
+            auto client = active->clients->acquire();
+            reply = client->post(config.cloud_url + "/v1/infer", body, content_type);
+        }
+        response.forward.bytes_sent = body.size();
+        response.forward.http_status = reply.status;
+        if (reply.ok()) {
+            response.forward.status = ForwardOutcome::Status::Ok;
+            response.cloud_json = std::move(reply.body);
+        } else if (reply.outcome == HttpResponse::Outcome::Ok) {
+            response.forward.status = ForwardOutcome::Status::HttpError;
+            response.forward.error = reply.body.substr(0, 300);
+        } else {
+            response.forward.status = reply.outcome == HttpResponse::Outcome::Timeout       ? ForwardOutcome::Status::Timeout
+                                      : reply.outcome == HttpResponse::Outcome::Unreachable ? ForwardOutcome::Status::Unreachable
+                                                                                            : ForwardOutcome::Status::Failed;
+            response.forward.error = reply.error;
+        }
+        response.timings.forward = stage.lap();
+    }
+
+    response.timings.parse = request.parse_time;
+    response.timings.total = total.elapsed();
+    response.timings.total.wall_ms += request.parse_time.wall_ms;
+    response.timings.total.cpu_ms += request.parse_time.cpu_ms;
+    if (state_->log) state_->log->record(response);
+    return response;
+}
+
+}  // namespace edgebench

@@ -1,0 +1,97 @@
+#include "edgebench/request_log.hpp"
+
+#include <chrono>
+
+#include <nlohmann/json.hpp>
+
+#include "internal/csv_appender.hpp"
+
+namespace edgebench {
+namespace {
+
+std::string unix_now() {
+    const auto now = std::chrono::system_clock::now().time_since_epoch();
+    return detail::CsvAppender::number(std::chrono::duration<double>(now).count());
+}
+
+std::string num(double value) { return detail::CsvAppender::number(value); }
+std::string num(std::int64_t value) { return std::to_string(value); }
+std::string num(std::size_t value) { return std::to_string(value); }
+std::string num(int value) { return std::to_string(value); }
+
+}  // namespace
+
+struct RequestLog::Files {
+    explicit Files(const std::filesystem::path& directory)
+        : requests(directory / "requests.csv", RequestLog::columns()), detections(directory / "detections.jsonl") {}
+    detail::CsvAppender requests;
+    detail::JsonLinesAppender detections;
+};
+
+const std::vector<std::string>& RequestLog::columns() {
+    static const std::vector<std::string> names = {
+        "time_unix",        "node",             "run_id",           "request_id",         "image_id",
+        "status",           "error",            "detector",         "preprocess",         "bytes_in",
+        "bytes_out",        "width_in",         "height_in",        "width_out",          "height_out",
+        "parse_ms",         "parse_cpu_ms",     "preprocess_ms",    "preprocess_cpu_ms",  "decode_ms",
+        "resize_ms",        "encode_ms",        "output_decode_ms", "inference_ms",       "inference_cpu_ms",
+        "model_prepare_ms", "model_forward_ms", "model_postprocess_ms", "evaluation_ms",  "evaluation_cpu_ms",
+        "forward_ms",       "forward_cpu_ms",   "forward_status",   "forward_http_status", "forward_bytes",
+        "total_ms",         "total_cpu_ms",     "detections",       "ground_truth",       "tp",
+        "fp",               "fn",               "precision",        "recall",             "f1"};
+    return names;
+}
+
+RequestLog::RequestLog(const std::filesystem::path& directory) : files_(std::make_unique<Files>(directory)) {}
+
+RequestLog::~RequestLog() = default;
+
+void RequestLog::record(const InferResponse& r) {
+    const auto& t = r.timings;
+    const auto& p = t.preprocess_detail;
+    const auto& d = t.inference_detail;
+    std::vector<std::string> row = {
+        unix_now(), r.node, r.run_id, r.request_id, std::to_string(r.image_id), "ok", "", r.detector, r.preprocess,
+        num(p.bytes_in), num(p.bytes_out), num(p.width_in), num(p.height_in), num(p.width_out), num(p.height_out),
+        num(t.parse.wall_ms), num(t.parse.cpu_ms), num(t.preprocess.wall_ms), num(t.preprocess.cpu_ms),
+        num(p.decode_ms), num(p.resize_ms), num(p.encode_ms), num(p.output_decode_ms), num(t.inference.wall_ms),
+        num(t.inference.cpu_ms), num(d.prepare_ms), num(d.forward_ms), num(d.postprocess_ms), num(t.evaluation.wall_ms),
+        num(t.evaluation.cpu_ms), num(t.forward.wall_ms), num(t.forward.cpu_ms), to_string(r.forward.status),
+        num(r.forward.http_status), num(r.forward.bytes_sent), num(t.total.wall_ms), num(t.total.cpu_ms),
+        num(r.detections.size())};
+    if (r.metrics) {
+        const auto& c = r.metrics->counts;
+        for (auto value : {num(r.metrics->ground_truth), num(c.tp), num(c.fp), num(c.fn), num(c.precision),
+                           num(c.recall), num(c.f1)}) {
+            row.push_back(value);
+        }
+    } else {
+        row.insert(row.end(), 7, "");
+    }
+    files_->requests.append(row);
+
+    nlohmann::json detections = nlohmann::json::array();
+    for (const auto& det : r.detections) {
+        detections.push_back({{"category_id", det.category_id},
+                              {"bbox", {det.bbox.x, det.bbox.y, det.bbox.width, det.bbox.height}},
+                              {"score", det.score}});
+    }
+    files_->detections.append(nlohmann::json({{"node", r.node},
+                                              {"run_id", r.run_id},
+                                              {"request_id", r.request_id},
+                                              {"image_id", r.image_id},
+                                              {"detections", std::move(detections)}})
+                                  .dump());
+}
+
+void RequestLog::record_failure(const std::string& node, const std::string& run_id, const std::string& error) {
+    std::vector<std::string> row(columns().size());
+    row[0] = unix_now();
+    row[1] = node;
+    row[2] = run_id;
+    row[5] = "error";
+    row[6] = error;
+    files_->requests.append(row);
+}
+
+}  // namespace edgebench
