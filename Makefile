@@ -43,8 +43,8 @@ test-python: venv
 
 test: test-cpp test-python test-asan
 
-demo: build
-	./scripts/demo.sh $(BUILD)
+demo: build venv
+	./scripts/demo.sh $(BUILD) $(VENV)
 
 bench: build venv
 	$(VENV)/bin/python bench/preprocess_vs_pil.py --cli $(BUILD)

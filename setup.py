@@ -43,6 +43,10 @@ class CMakeBuild(build_ext):
             raise RuntimeError(f"CMake built nothing in {package_dir}")
         for path in built:
             shutil.copy2(path, target_dir / path.name)
+        # The built-in detector's model, where the `builtin` backend looks beside libedgebench.
+        (target_dir / "models").mkdir(exist_ok=True)
+        for path in sorted((ROOT / "models").glob("*.pt")):
+            shutil.copy2(path, target_dir / "models" / path.name)
 
 
 setup(ext_modules=[CMakeExtension("edgebench._core")], cmdclass={"build_ext": CMakeBuild})

@@ -4,11 +4,14 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <iostream>
 #include <optional>
 #include <thread>
 
 #include "edgebench/detector.hpp"
 #include "edgebench/error.hpp"
+#include "edgebench/evaluator.hpp"
+#include "edgebench/preprocessor.hpp"
 #include "edgebench/synthetic_dataset.hpp"
 #include "test_support.hpp"
 
@@ -77,6 +80,32 @@ TEST(BuiltinDetector, FindsMediumAndLargeShapesWithTheRightClassAndTightBoxes) {
     }
     ASSERT_GT(objects, 10);
     EXPECT_GE(found, objects * 8 / 10) << found << " of " << objects << " medium/large objects found";
+}
+
+// The accuracy the model ships with, and the trade-off `make demo` shows: JPEG quality 10 and a 25 %
+// resize (boxes mapped back to the original image) must cost clearly visible AP50.
+TEST(BuiltinDetector, HeldOutAp50IsHighAndFallsAtJpegQuality10AndResize25) {
+    auto detector = make_detector("builtin");
+    auto options = held_out();
+    options.image_count = 40;
+    edgebench::test::TempDir dir;
+    const auto dataset = generate_synthetic_dataset(options, dir.path());
+    const auto ap50 = [&](const std::string& settings) {
+        const Preprocessor edge(PreprocessConfig::parse(settings));
+        Evaluator evaluator(dataset.categories());
+        for (const auto& sample : dataset) {
+            const auto edged = edge.process(read_image_bytes(sample));
+            evaluator.add(sample.id, sample.annotations, edged.to_original(detector->detect(edged.image).detections));
+        }
+        return evaluator.summarize().stats[1];
+    };
+    const double full = ap50("");
+    const double quality10 = ap50("quality=10");
+    const double resize25 = ap50("resize=25");
+    std::cout << "held-out AP50: full " << full << ", quality 10 " << quality10 << ", resize 25 % " << resize25 << "\n";
+    EXPECT_GE(full, 0.8);
+    EXPECT_LT(quality10, full - 0.1);
+    EXPECT_LT(resize25, full - 0.1);
 }
 
 TEST(BuiltinDetector, ClonesAndConcurrentCallsGiveIdenticalResults) {

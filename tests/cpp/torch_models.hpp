@@ -13,11 +13,15 @@ namespace edgebench::test {
 std::string python_interpreter();
 /// Whether that interpreter can import torch and torchvision; tests that need it skip otherwise.
 bool python_has_torchvision();
-/// Runs Python code (a script's text); throws with its output when it fails.
-void run_python(const std::string& code);
+/// The folder where `script` (Python code run with the folder as its one argument) left its files. Each
+/// distinct script runs once per build tree (build/tests/KIND/<hash of the script>/) and later tests
+/// reuse its outputs. Empty when the folder is not there and Python cannot import torch and torchvision.
+std::filesystem::path python_outputs(const std::string& script, const std::string& kind);
 
-/// torchvision architecture `name` with random weights (`--weights none`, nothing downloaded), exported
-/// once into the build tree (build/tests/torchvision-models/NAME.pt) and reused by later tests.
-std::filesystem::path torchvision_model(const std::string& name);
+/// torchvision architecture `name` with random weights (`--weights none`, nothing downloaded) and an
+/// optional constructor argument (`box_score_thresh=0.0`), exported once into the build tree
+/// (build/tests/torchvision-models/) and reused by later tests. Empty when it is not there and Python
+/// cannot import torch and torchvision.
+std::filesystem::path torchvision_model(const std::string& name, const std::string& option = "");
 
 }  // namespace edgebench::test

@@ -1,0 +1,171 @@
+// What the Detector wrapper costs on top of libtorch, for the built-in model and torchvision's smallest
+// detector (ssdlite320_mobilenet_v3_large, random weights: its NMS sees a few hundred boxes).
+//   forward/NAME   torch::jit::Module::forward() alone, on input tensors prepared once beforehand
+//   detect/NAME    Detector::detect() on the same images (BGR -> RGB float tensor, forward, reading the
+//                  output tensors, threshold, clipping, sorting)
+//   overhead/NAME  both, alternating image by image, so that a busy machine slows both alike; its
+//                  counters forward_ms, detect_ms and overhead_pct are the figures to quote
+// Images: 16 synthetic 320x240 images (held-out seed). Both sides use libtorch's default thread count,
+// InferenceMode and score threshold 0.05.
+//
+// The ssdlite model is exported with `python -m edgebench.models export ... --weights none` into
+// <build>/bench/models on first use (EDGEBENCH_BENCH_SSDLITE names another file).
+
+#include <benchmark/benchmark.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <string>
+
+#include <ATen/Parallel.h>
+#include <opencv2/imgproc.hpp>
+#include <torch/script.h>
+
+#include "edgebench/detector.hpp"
+#include "edgebench/synthetic_dataset.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+
+const std::vector<cv::Mat>& images() {
+    static const std::vector<cv::Mat> rendered = [] {
+        edgebench::SyntheticDatasetOptions options;
+        options.seed = 4242;
+        std::vector<cv::Mat> result;
+        for (std::size_t i = 0; i < 16; ++i) result.push_back(edgebench::render_synthetic_image(options, i).image);
+        return result;
+    }();
+    return rendered;
+}
+
+// The model file of a benchmark name, or empty (with the reason) when it cannot be had.
+fs::path model_file(const std::string& name, std::string& why) {
+    if (name == "builtin") {
+        const fs::path file = fs::path(EDGEBENCH_SOURCE_DIR) / "models" / "shapes-v1.pt";
+        if (!fs::exists(file)) why = file.string() + " is missing";
+        return fs::exists(file) ? file : fs::path();
+    }
+    if (const char* chosen = std::getenv("EDGEBENCH_BENCH_SSDLITE"); chosen && *chosen) return chosen;
+    const fs::path file = fs::path(EDGEBENCH_BINARY_DIR) / "bench" / "models" / (name + ".pt");
+    if (fs::exists(file)) return file;
+    fs::create_directories(file.parent_path());
+    const std::string command = "cd '" EDGEBENCH_SOURCE_DIR "/python/edgebench' && '" EDGEBENCH_PYTHON
+                                "' -m models export " + name + " '" + file.string() + "' --weights none > /dev/null";
+    if (std::system(command.c_str()) != 0 || !fs::exists(file)) {
+        why = "exporting " + name + " failed (needs python3-torchvision); set EDGEBENCH_BENCH_SSDLITE";
+        return {};
+    }
+    return file;
+}
+
+// A detector and the bare module of one model, loaded once for all benchmarks of the process.
+struct Pair {
+    std::unique_ptr<edgebench::Detector> detector;
+    torch::jit::Module module;
+    std::vector<at::Tensor> inputs;  // the detector's own conversion: RGB, 0..1, CHW float
+};
+
+Pair* pair_for(benchmark::State& state, const std::string& name) {
+    static std::map<std::string, std::unique_ptr<Pair>> loaded;  // benchmark-process cache only
+    if (auto found = loaded.find(name); found != loaded.end()) return found->second.get();
+    std::string why;
+    const fs::path file = model_file(name, why);
+    if (file.empty()) {
+        state.SkipWithError(why.c_str());
+        return nullptr;
+    }
+    auto pair = std::make_unique<Pair>();
+    // The detector first: it loads torchvision's operators, which the bare module needs too.
+    pair->detector = edgebench::make_detector("torchscript:" + file.string());
+    pair->module = torch::jit::load(file.string());
+    pair->module.eval();
+    c10::InferenceMode inference;
+    for (const auto& image : images()) {
+        cv::Mat rgb;
+        cv::cvtColor(image, rgb, cv::COLOR_BGR2RGB);
+        pair->inputs.push_back(torch::from_blob(rgb.data, {rgb.rows, rgb.cols, 3}, torch::kUInt8)
+                                   .permute({2, 0, 1})
+                                   .to(torch::kFloat32)
+                                   .div(255.0)
+                                   .contiguous());
+    }
+    // Warm-up as the detector's construction does (the first calls profile and optimise the graph).
+    for (int i = 0; i < 2; ++i) (void)pair->module.forward({c10::List<at::Tensor>({pair->inputs[0]})});
+    return loaded.emplace(name, std::move(pair)).first->second.get();
+}
+
+void forward(benchmark::State& state, const std::string& name) {
+    Pair* pair = pair_for(state, name);
+    if (!pair) return;
+    c10::InferenceMode inference;
+    std::size_t index = 0;
+    for (auto _ : state) {
+        auto output = pair->module.forward({c10::List<at::Tensor>({pair->inputs[index++ % pair->inputs.size()]})});
+        benchmark::DoNotOptimize(output);
+    }
+}
+
+void detect(benchmark::State& state, const std::string& name) {
+    Pair* pair = pair_for(state, name);
+    if (!pair) return;
+    std::size_t index = 0;
+    double prepare_ms = 0;
+    double post_ms = 0;
+    for (auto _ : state) {
+        const auto result = pair->detector->detect(images()[index++ % images().size()]);
+        benchmark::DoNotOptimize(result.detections.data());
+        prepare_ms += result.timings.prepare_ms;
+        post_ms += result.timings.postprocess_ms;
+    }
+    state.counters["prepare_ms"] = benchmark::Counter(prepare_ms, benchmark::Counter::kAvgIterations);
+    state.counters["post_ms"] = benchmark::Counter(post_ms, benchmark::Counter::kAvgIterations);
+}
+
+// One iteration = detect() and bare forward() on the same image, back to back.
+void overhead(benchmark::State& state, const std::string& name) {
+    Pair* pair = pair_for(state, name);
+    if (!pair) return;
+    using clock = std::chrono::steady_clock;
+    double forward_ms = 0;
+    double detect_ms = 0;
+    std::size_t index = 0;
+    for (auto _ : state) {
+        const std::size_t i = index++ % images().size();
+        const auto start = clock::now();
+        const auto result = pair->detector->detect(images()[i]);
+        benchmark::DoNotOptimize(result.detections.data());
+        const auto middle = clock::now();
+        {
+            c10::InferenceMode inference;
+            auto output = pair->module.forward({c10::List<at::Tensor>({pair->inputs[i]})});
+            benchmark::DoNotOptimize(output);
+        }
+        const auto end = clock::now();
+        detect_ms += std::chrono::duration<double, std::milli>(middle - start).count();
+        forward_ms += std::chrono::duration<double, std::milli>(end - middle).count();
+    }
+    state.counters["forward_ms"] = benchmark::Counter(forward_ms, benchmark::Counter::kAvgIterations);
+    state.counters["detect_ms"] = benchmark::Counter(detect_ms, benchmark::Counter::kAvgIterations);
+    state.counters["overhead_pct"] = forward_ms > 0 ? 100.0 * (detect_ms - forward_ms) / forward_ms : 0.0;
+    state.counters["threads"] = at::get_num_threads();
+}
+
+}  // namespace
+
+BENCHMARK_CAPTURE(forward, builtin, std::string("builtin"))->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK_CAPTURE(detect, builtin, std::string("builtin"))->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK_CAPTURE(overhead, builtin, std::string("builtin"))->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK_CAPTURE(forward, ssdlite320, std::string("ssdlite320_mobilenet_v3_large"))
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+BENCHMARK_CAPTURE(detect, ssdlite320, std::string("ssdlite320_mobilenet_v3_large"))
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+BENCHMARK_CAPTURE(overhead, ssdlite320, std::string("ssdlite320_mobilenet_v3_large"))
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
