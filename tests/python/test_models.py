@@ -79,7 +79,7 @@ def test_shipped_builtin_model_describes_itself():
     assert info["name"] == "shapes-v1"
     ids_and_names = [(c["id"], c["name"]) for c in info["categories"]]
     assert ids_and_names == [(c.id, c.name) for c in edgebench.synthetic_categories()]
-    assert info["training"]["held_out"]["ap50"]["full"] >= 0.8
+    assert info["training"]["held_out"]["AP50"]["full"] >= 0.8
 
 
 def test_training_pipeline_runs_end_to_end(tmp_path):
@@ -88,7 +88,7 @@ def test_training_pipeline_runs_end_to_end(tmp_path):
 
     out = tmp_path / "tiny.pt"
     _, summary = train.train(str(out), iterations=2, batch_size=2, train_images=4, held_out_images=2, log_every=1)
-    assert set(summary["held_out"]["ap50"]) == {"full", "quality=10", "resize=25"}
+    assert set(summary["held_out"]["AP50"]) == {"full", "quality=10", "resize=25"}
     assert metadata.load(out)["training"]["iterations"] == 2
     scripted = torch.jit.load(str(out))
     losses, detections = scripted([torch.rand(3, 50, 70)])

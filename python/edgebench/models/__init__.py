@@ -8,6 +8,9 @@
   ``scripts/train_builtin_model.py`` for the command that made the shipped model.
 * ``python -m edgebench.models info MODEL.pt``: the metadata of a model file.
 
+From Python: ``edgebench.models.torchvision_export.export(name, out, weights)`` and
+``edgebench.models.train.train(out, ...)``.
+
 Everything here uses Debian's python3-torch and python3-torchvision; they are imported only when needed.
 Nothing in this package imports the compiled ``edgebench._core`` except training (which renders the
 synthetic images with it), so exporting works from a source checkout.
@@ -21,17 +24,3 @@ def architectures():
     from .torchvision_export import architectures as names
 
     return names()
-
-
-def export(name, out, weights="DEFAULT", seed=0, **options):
-    """Exports torchvision's `name` to `out` as TorchScript; see `torchvision_export.export`."""
-    from .torchvision_export import export as export_model
-
-    return export_model(name, out, weights, seed, **options)
-
-
-def train(out="models/shapes-v1.pt", **settings):
-    """Trains and exports the built-in shapes detector; see `train.train`."""
-    from .train import train as train_model
-
-    return train_model(out, **settings)

@@ -34,6 +34,8 @@ HELD_OUT_FIRST_ID = 900001
 # Box-side targets are spread over a Gaussian around each centre whose spread is this fraction of the
 # object's size (TTFNet's alpha); more cells per object means more regression signal per image.
 GAUSSIAN_ALPHA = 0.54
+# Positions in the Evaluator's (pycocotools') 12 stats that the training summary keeps.
+REPORTED_STATS = {0: "AP", 1: "AP50", 2: "AP75", 3: "AP_small", 4: "AP_medium", 5: "AP_large"}
 BOX_LOSS_WEIGHT = 5.0
 
 
@@ -124,9 +126,10 @@ def giou_loss(distances: Tensor, boxes: Tensor, weight: Tensor, stride: int) -> 
     return ((1 - giou) * w).sum() / objects
 
 
-def evaluate(model, images: int = 200, settings=("", "quality=10", "resize=25")) -> Dict[str, float]:
-    """AP50 of `model` on the held-out split through edgebench's Preprocessor and Evaluator, per
-    preprocessing setting: the detector sees the preprocessed image and its boxes are mapped back."""
+def evaluate(model, images: int = 200, settings=("", "quality=10", "resize=25")) -> Dict[str, Dict[str, float]]:
+    """COCO metrics of `model` on the held-out split through edgebench's Preprocessor and Evaluator, per
+    preprocessing setting: the detector sees the preprocessed image and its boxes are mapped back.
+    Returns {"AP50": {setting: value}, "AP": ..., ...} for the stats named in REPORTED_STATS."""
     import tempfile
 
     import edgebench
@@ -147,7 +150,9 @@ def evaluate(model, images: int = 200, settings=("", "quality=10", "resize=25"))
                 detections = [edgebench.Detection(int(label), edgebench.BBox.from_corners(*map(float, box)), float(score))
                               for box, label, score in zip(found["boxes"], found["labels"], found["scores"])]
                 evaluator.add(sample.id, sample.annotations, edged.to_original(detections))
-            results[setting or "full"] = round(evaluator.summarize().stats[1], 4)
+            stats = evaluator.summarize().stats
+            for index, name in REPORTED_STATS.items():
+                results.setdefault(name, {})[setting or "full"] = round(stats[index], 4)
     return results
 
 
@@ -226,19 +231,19 @@ def train(out, iterations: int = 1500, batch_size: int = 16, train_images: int =
     trained = time.time()
 
     model = model.cpu().eval()
-    ap50 = evaluate(model, held_out_images) if held_out_images > 0 else {}
+    metrics = evaluate(model, held_out_images) if held_out_images > 0 else {}
     evaluated = time.time()
     summary = {
         "iterations": iterations, "batch_size": batch_size, "train_images": train_images, "seed": seed,
         "train_seed": TRAIN_SEED, "learning_rate": learning_rate,
         "held_out": {"seed": HELD_OUT_SEED, "first_image_id": HELD_OUT_FIRST_ID, "images": held_out_images,
-                     "ap50": ap50},
+                     **metrics},
         "parameters": sum(p.numel() for p in model.parameters()),
         "seconds": {"render": round(rendered - started, 1), "train": round(trained - rendered, 1),
                     "evaluate": round(evaluated - trained, 1)},
         "threads": torch.get_num_threads(),
     }
-    print(f"held-out AP50 ({held_out_images} images, seed {HELD_OUT_SEED}): {ap50}", flush=True)
+    print(f"held-out ({held_out_images} images, seed {HELD_OUT_SEED}): {metrics}", flush=True)
     if out is not None:
         export(model, out, summary)
     summary["seconds"]["total"] = round(time.time() - started, 1)
