@@ -18,8 +18,9 @@ DetectorRegistry::Backend torchscript_backend();
 DetectorRegistry::Backend builtin_backend();
 
 /// The shipped model `name` (`shapes-v1`): `$EDGEBENCH_BUILTIN_MODEL` when set, else
-/// `<libdir>/../share/edgebench/models/NAME.pt` (installed), `<libdir>/models/NAME.pt` (Python package),
-/// then the source tree's `models/`. Throws `Error` listing where it looked.
+/// `<datadir>/edgebench/models/NAME.pt` found relative to the library's folder (installed),
+/// `<libdir>/models/NAME.pt` (Python package), then the source tree's `models/`. Throws `Error` listing
+/// where it looked.
 std::filesystem::path builtin_model_path(const std::string& name);
 
 }  // namespace edgebench::detail

@@ -32,7 +32,7 @@ std::vector<std::filesystem::path> candidates(const std::string& file_name) {
     if (const char* chosen = std::getenv(kBuiltinModelVariable); chosen && *chosen) return {chosen};
     std::vector<std::filesystem::path> paths;
     if (const auto folder = library_folder(); !folder.empty()) {
-        paths.push_back(folder.parent_path() / "share" / "edgebench" / "models" / file_name);  // cmake --install
+        paths.push_back((folder / EDGEBENCH_LIB_TO_MODELS / file_name).lexically_normal());  // cmake --install
         paths.push_back(folder / "models" / file_name);  // the Python package (pip install)
     }
 #ifdef EDGEBENCH_SOURCE_MODELS_DIR

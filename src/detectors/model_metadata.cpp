@@ -25,7 +25,12 @@ ModelMetadata parse_model_metadata(std::string_view text, const std::string& fil
                 Category category;
                 category.id = entry.at("id").as_int();
                 category.name = entry.at("name").as_string();
-                if (auto super = entry.find("supercategory")) category.supercategory = super->as_string();
+                if (auto super = entry.find("supercategory")) {
+                    category.supercategory = super->as_string();
+                } else if (const auto& coco = CategoryTable::coco();
+                           coco.contains(category.id) && coco.at(category.id).name == category.name) {
+                    category.supercategory = coco.at(category.id).supercategory;  // torchvision lists names only
+                }
                 if (table.contains(category.id)) entry.at("id").fail("a category id not used before");
                 table.add(std::move(category));
             }

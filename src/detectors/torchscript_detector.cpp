@@ -8,9 +8,9 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdint>
 #include <sstream>
 #include <system_error>
-#include <unordered_map>
 
 #include <ATen/Parallel.h>
 #include <opencv2/imgproc.hpp>
@@ -129,7 +129,9 @@ std::shared_ptr<LoadedModel> load_model(const std::filesystem::path& file, const
     return model;
 }
 
-// 8-bit BGR (or gray, or BGRA) -> CHW float tensor of the model's channel order and scale.
+// 8-bit BGR (or gray, or BGRA) -> CHW float tensor of the model's channel order and scale, in one pass
+// over the pixels (a per-value table does the scaling; this runs once per image, so it must be cheap
+// next to a forward pass of a few milliseconds).
 at::Tensor to_input(const cv::Mat& image, const ModelMetadata& metadata) {
     cv::Mat bgr;
     if (image.channels() == 3) {
@@ -137,20 +139,27 @@ at::Tensor to_input(const cv::Mat& image, const ModelMetadata& metadata) {
     } else {
         cv::cvtColor(image, bgr, image.channels() == 1 ? cv::COLOR_GRAY2BGR : cv::COLOR_BGRA2BGR);
     }
-    cv::Mat scaled;
-    bgr.convertTo(scaled, CV_32FC3, 1.0 / metadata.scale);
-    const int height = image.rows;
-    const int width = image.cols;
+    std::array<float, 256> value{};
+    for (std::size_t i = 0; i < value.size(); ++i) value[i] = static_cast<float>(static_cast<double>(i) / metadata.scale);
+    const int height = bgr.rows;
+    const int width = bgr.cols;
     at::Tensor input = torch::empty({3, height, width}, torch::kFloat32);
-    // cv::split writes straight into the tensor's planes (create() keeps a buffer of the right shape).
-    float* planes = input.data_ptr<float>();
     const std::size_t plane = static_cast<std::size_t>(height) * static_cast<std::size_t>(width);
-    std::array<cv::Mat, 3> channels;
-    for (int c = 0; c < 3; ++c) {
-        const int target = metadata.rgb ? 2 - c : c;  // OpenCV's channel c is B, G, R
-        channels[static_cast<std::size_t>(c)] = cv::Mat(height, width, CV_32FC1, planes + target * plane);
+    float* first = input.data_ptr<float>();
+    float* second = first + plane;
+    float* third = second + plane;
+    // OpenCV stores B, G, R; an RGB model's first plane is OpenCV's channel 2.
+    const int first_channel = metadata.rgb ? 2 : 0;
+    const int third_channel = 2 - first_channel;
+    for (int y = 0; y < height; ++y) {
+        const std::uint8_t* pixel = bgr.ptr<std::uint8_t>(y);
+        const std::size_t offset = static_cast<std::size_t>(y) * static_cast<std::size_t>(width);
+        for (int x = 0; x < width; ++x, pixel += 3) {
+            first[offset + x] = value[pixel[first_channel]];
+            second[offset + x] = value[pixel[1]];
+            third[offset + x] = value[pixel[third_channel]];
+        }
     }
-    cv::split(scaled, channels.data());
     return input;
 }
 
@@ -282,7 +291,8 @@ DetectorRegistry::Backend torchscript_backend() {
     return {"torchscript", "torchscript:PATH",
             "a detection model scripted with torch.jit.script in torchvision's convention (export one with "
             "`python -m edgebench.models export NAME OUT.pt`), run with libtorch; needs torchvision's operators "
-            "(python3-torchvision) for torchvision models. `threads` sets libtorch's process-wide thread count",
+            "(python3-torchvision) for torchvision models; NMS is the model's own (nms_iou_threshold does not apply). "
+            "`threads` sets libtorch's process-wide thread count",
             [](const DetectorSpec& spec, const DetectorOptions& options) {
                 if (spec.rest.empty()) throw Error("'torchscript' needs a model file: torchscript:PATH", "model");
                 return make_torchscript_detector(spec.rest, spec.text, "torchscript", options);

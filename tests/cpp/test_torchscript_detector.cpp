@@ -251,7 +251,7 @@ protected:
         options.score_threshold = 0.0;  // random weights: keep whatever it finds
         auto detector = make_detector("torchscript:" + model.string(), options);
         EXPECT_EQ(detector->info().family, name);
-        EXPECT_EQ(detector->categories().ids(), CategoryTable::coco().ids());
+        EXPECT_EQ(detector->categories(), CategoryTable::coco());  // ids, names and supercategories
         EXPECT_EQ(detector->categories().at(18).name, "dog");
         SyntheticDatasetOptions synthetic;
         synthetic.width = 160;

@@ -40,15 +40,16 @@ BOX_LOSS_WEIGHT = 5.0
 
 
 def render_split(count: int, seed: int, first_id: int = 1, jpeg_quality: int = 95):
-    """Renders `count` synthetic images as RGB uint8 arrays with their boxes (xyxy) and category ids."""
+    """Renders `count` synthetic images as RGB uint8 arrays with their boxes (xyxy) and category ids,
+    round-tripped through JPEG at `jpeg_quality` (0: left as rendered)."""
     import edgebench
 
     options = edgebench.SyntheticDatasetOptions(image_count=count, seed=seed, first_image_id=first_id)
-    jpeg = edgebench.Preprocessor(quality=jpeg_quality)
+    jpeg = edgebench.Preprocessor(quality=max(jpeg_quality, 1))
     images, targets = [], []
     for index in range(count):
         bgr, annotations = edgebench.render_synthetic_image(options, index)
-        decoded = jpeg.process(bgr).image
+        decoded = jpeg.process(bgr).image if jpeg_quality > 0 else bgr
         images.append(np.ascontiguousarray(decoded[:, :, ::-1]))
         boxes = np.array([[a.bbox.x, a.bbox.y, a.bbox.x + a.bbox.width, a.bbox.y + a.bbox.height]
                           for a in annotations], dtype=np.float32).reshape(-1, 4)
@@ -158,7 +159,7 @@ def evaluate(model, images: int = 200, settings=("", "quality=10", "resize=25"))
 
 def train(out, iterations: int = 1500, batch_size: int = 16, train_images: int = 2000, seed: int = 0,
           learning_rate: float = 4e-3, threads: int = 0, held_out_images: int = 200, log_every: int = 100,
-          device: str = "cpu", data=None, model_options=None):
+          device: str = "cpu", data=None, model_options=None, jpeg_quality: int = 95):
     """Trains, evaluates on the held-out split (AP50 at full quality, JPEG quality 10 and resize 25 %),
     exports to `out` (unless None), and returns the model and a summary. `data` (training images and
     targets) replaces rendering; `held_out_images` 0 skips the evaluation."""
@@ -168,7 +169,7 @@ def train(out, iterations: int = 1500, batch_size: int = 16, train_images: int =
     torch.set_num_threads(threads if threads > 0 else max(1, os.cpu_count() or 1))
 
     if data is None:
-        images, targets = render_split(train_images, TRAIN_SEED)
+        images, targets = render_split(train_images, TRAIN_SEED, jpeg_quality=jpeg_quality)
     else:
         images, targets = data[0][:train_images], data[1][:train_images]
         train_images = len(images)
