@@ -16,7 +16,9 @@ Nothing in this package imports the compiled ``edgebench._core`` except training
 synthetic images with it), so exporting works from a source checkout.
 """
 
-from .torchvision_export import STUDY_ARCHITECTURES  # noqa: F401  (no torch import)
+from .torchvision_export import STUDY_ARCHITECTURES  # no torch import
+
+__all__ = ["STUDY_ARCHITECTURES", "architectures"]
 
 
 def architectures():
