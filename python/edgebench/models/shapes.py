@@ -2,11 +2,17 @@
 
 Design (CenterNet/TTFNet-style, chosen because it trains in minutes on two CPU cores and scripts cleanly):
 
-* a plain conv backbone down to stride 32 (so that the largest synthetic objects, ~156 px, fit in one
-  receptive field) and a top-down path that sums the levels back to one feature map at stride 4 (so that
-  the smallest objects, 12 px, still cover three cells);
-* a heatmap head (one channel per class; a peak marks an object's centre) and a box head that gives,
-  at every cell, the distances to the four sides of the object around it;
+* a space-to-depth stem (each 2x2 pixel block becomes 12 channels, losslessly) and a stride-2 conv take
+  the image to stride 4 in one step, without a full-resolution feature map (the costliest layers on a
+  CPU); a plain conv backbone then goes down to stride 32 (so that the largest synthetic objects,
+  ~156 px, fit in one receptive field);
+* a top-down path that sums the levels back to one feature map at stride 8 (the smallest objects, 12 px,
+  still get their own cell: objects never overlap, and their boxes are regressed, not snapped to cells).
+  Measured on two cores: stride 8 costs 18 ms of CPU per training image against 31 ms for the same
+  backbone at stride 4, and in the same CPU time (about 220 s) reached a held-out AP50 of 0.90
+  against 0.50;
+* one 1x1 output conv for a heatmap (one channel per class; a peak marks an object's centre) and the
+  distances from each cell to the four sides of the object around it;
 * decoding without NMS (a 3x3 max-pool keeps local peaks), so the model needs no torchvision ops.
 
 Its ``forward`` follows torchvision's detection convention so that edgebench's TorchScript backend runs
@@ -30,7 +36,7 @@ CATEGORIES = [
     {"id": 5, "name": "cross", "supercategory": "shape"},
 ]
 
-STRIDE = 4
+STRIDE = 8
 # The backbone halves the size five times; inputs are padded to a multiple of this.
 SIZE_DIVISOR = 32
 
@@ -44,31 +50,27 @@ def _conv(in_channels: int, out_channels: int, stride: int = 1) -> nn.Sequential
 
 
 class ShapesDetector(nn.Module):
-    def __init__(self, num_classes: int = 5, widths: Tuple[int, int, int, int, int] = (16, 32, 48, 64, 96),
-                 head_width: int = 32, score_threshold: float = 0.01, max_detections: int = 100):
+    def __init__(self, num_classes: int = 5, widths: Tuple[int, int, int, int] = (32, 48, 64, 96),
+                 head_width: int = 48, score_threshold: float = 0.01, max_detections: int = 100):
         super().__init__()
-        c2, c4, c8, c16, c32 = widths
-        self.stem = _conv(3, c2, 2)
-        # Full-resolution layers dominate the cost on a CPU: one conv per level down to stride 4.
-        self.stage4 = _conv(c2, c4, 2)
+        c4, c8, c16, c32 = widths
+        # Stride 4 in one conv over 2x2 pixel blocks: no full-resolution feature map to compute and store.
+        self.stem = nn.Sequential(nn.PixelUnshuffle(2), _conv(12, c4, 2))
         self.stage8 = nn.Sequential(_conv(c4, c8, 2), _conv(c8, c8))
         self.stage16 = nn.Sequential(_conv(c8, c16, 2), _conv(c16, c16))
         self.stage32 = nn.Sequential(_conv(c16, c32, 2), _conv(c32, c32))
-        # Top-down path: the coarse levels meet at stride 8 (cheap), then join stride 4 once.
+        # Top-down path: the coarse levels are summed into the stride-8 map.
         self.lateral32 = nn.Conv2d(c32, c8, 1)
         self.lateral16 = nn.Conv2d(c16, c8, 1)
         self.lateral8 = nn.Conv2d(c8, c8, 1)
-        self.smooth8 = _conv(c8, c8)
-        self.reduce8 = nn.Conv2d(c8, head_width, 1)
-        self.lateral4 = nn.Conv2d(c4, head_width, 1)
-        self.head = _conv(head_width, head_width)
-        self.heatmap = nn.Conv2d(head_width, num_classes, 1)
-        self.box = nn.Conv2d(head_width, 4, 1)
-        # Start with a low object prior (focal-loss practice) and boxes of about 4 cells.
-        nn.init.constant_(self.heatmap.bias, -4.6)
-        nn.init.normal_(self.heatmap.weight, std=0.01)
-        nn.init.constant_(self.box.bias, 1.4)
-        nn.init.normal_(self.box.weight, std=0.01)
+        self.head = _conv(c8, head_width)
+        # One 1x1 conv for both outputs: channels 0..classes-1 are heatmap logits, the last 4 box sides.
+        self.output = nn.Conv2d(head_width, num_classes + 4, 1)
+        # Start with a low object prior (focal-loss practice) and boxes of about 2 cells.
+        nn.init.normal_(self.output.weight, std=0.01)
+        with torch.no_grad():
+            self.output.bias[:num_classes] = -4.6
+            self.output.bias[num_classes:] = 0.7
         self.num_classes = num_classes
         self.stride = STRIDE
         self.size_divisor = SIZE_DIVISOR
@@ -95,17 +97,15 @@ class ShapesDetector(nn.Module):
         return (batch - self.mean) / self.std
 
     def maps(self, batch: Tensor) -> Tuple[Tensor, Tensor]:
-        """Heatmap logits (N, classes, H/4, W/4) and box-side distances in pixels (N, 4, H/4, W/4)."""
-        x4 = self.stage4(self.stem(batch))
-        x8 = self.stage8(x4)
+        """Heatmap logits (N, classes, H/8, W/8) and box-side distances in pixels (N, 4, H/8, W/8)."""
+        x8 = self.stage8(self.stem(batch))
         x16 = self.stage16(x8)
         x32 = self.stage32(x16)
         top = self.lateral16(x16) + F.interpolate(self.lateral32(x32), size=x16.shape[-2:], mode="nearest")
-        top = self.smooth8(self.lateral8(x8) + F.interpolate(top, size=x8.shape[-2:], mode="nearest"))
-        top = self.lateral4(x4) + F.interpolate(self.reduce8(top), size=x4.shape[-2:], mode="nearest")
-        features = self.head(top)
-        distances = torch.exp(self.box(features).clamp(max=6.0)) * self.stride
-        return self.heatmap(features), distances
+        top = self.lateral8(x8) + F.interpolate(top, size=x8.shape[-2:], mode="nearest")
+        output = self.output(self.head(top))
+        distances = torch.exp(output[:, self.num_classes:].clamp(max=6.0)) * self.stride
+        return output[:, : self.num_classes], distances
 
     def decode(self, heat_logits: Tensor, distances: Tensor, sizes: List[Tuple[int, int]]) -> List[Dict[str, Tensor]]:
         heat = torch.sigmoid(heat_logits)
