@@ -4,6 +4,7 @@ backend (``torchscript:PATH`` and ``builtin``)."""
 import argparse
 import ast
 import json
+import os
 import sys
 
 
@@ -48,6 +49,11 @@ def main(argv=None) -> int:
     info.add_argument("model")
 
     args = parser.parse_args(argv)
+    if args.command == "train" and argv is None and "OMP_WAIT_POLICY" not in os.environ:
+        # Importing edgebench has loaded libgomp (through libtorch), which read its settings then:
+        # start again with sleeping OpenMP threads, several times faster on a busy machine.
+        os.environ["OMP_WAIT_POLICY"] = "PASSIVE"
+        os.execv(sys.executable, [sys.executable, "-m", "edgebench.models", *sys.argv[1:]])
     try:
         if args.command == "list":
             from .torchvision_export import STUDY_ARCHITECTURES, architectures

@@ -15,7 +15,9 @@ import time
 from typing import Dict, Sequence, Tuple
 
 # OpenMP threads that spin while waiting are much slower than sleeping ones on a shared machine
-# (measured: 3x slower per step with two other builds running). Must be set before torch loads OpenMP.
+# (measured: 3x slower per step with two other builds running). Must be set before OpenMP is loaded,
+# which importing edgebench already does (libtorch): the training script and `python -m edgebench.models
+# train` set it before that; this covers a process that imports this module first.
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 import numpy as np  # noqa: E402
