@@ -47,6 +47,10 @@ class CMakeBuild(build_ext):
         (target_dir / "bin").mkdir(exist_ok=True)
         for path in sorted((package_dir / "bin").glob("edgebench*")):
             shutil.copy2(path, target_dir / "bin" / path.name)
+        # The built-in detector's model, where the `builtin` backend looks beside libedgebench.
+        (target_dir / "models").mkdir(exist_ok=True)
+        for path in sorted((ROOT / "models").glob("*.pt")):
+            shutil.copy2(path, target_dir / "models" / path.name)
 
 
 setup(ext_modules=[CMakeExtension("edgebench._core")], cmdclass={"build_ext": CMakeBuild})

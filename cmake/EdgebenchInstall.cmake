@@ -12,6 +12,8 @@ install(TARGETS edgebench EXPORT edgebenchTargets
 install(DIRECTORY include/edgebench DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 install(FILES "${PROJECT_BINARY_DIR}/generated/edgebench/version.hpp"
         DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/edgebench)
+# The built-in detector's model, where the `builtin` backend looks for it relative to the library.
+install(DIRECTORY models/ DESTINATION ${CMAKE_INSTALL_DATADIR}/edgebench/models FILES_MATCHING PATTERN "*.pt")
 install(EXPORT edgebenchTargets NAMESPACE edgebench:: DESTINATION ${EDGEBENCH_CMAKE_DIR})
 
 configure_package_config_file(cmake/edgebenchConfig.cmake.in

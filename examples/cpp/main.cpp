@@ -1,4 +1,5 @@
-// Generates a small synthetic dataset, then shows what JPEG quality and resizing do to its bytes.
+// Generates a small synthetic dataset, shows what JPEG quality and resizing do to its bytes, then runs
+// the built-in detector (shipped with the installed package) on it.
 //   edgebench_example OUT_DIR
 
 #include <edgebench/edgebench.hpp>
@@ -30,7 +31,12 @@ int main(int argc, char** argv) {
             std::printf("%-45s %8zu -> %8zu bytes\n", preprocessor.config().to_string().c_str(), bytes_in, bytes_out);
             if (bytes_out == 0 || bytes_out >= bytes_in) return 1;
         }
-        return 0;
+
+        auto detector = edgebench::make_detector("builtin");
+        std::size_t found = 0;
+        for (const auto& sample : dataset) found += detector->detect(edgebench::read_image(sample)).detections.size();
+        std::printf("builtin detector (%s): %zu detections\n", detector->info().model_path.c_str(), found);
+        return found > 0 ? 0 : 1;
     } catch (const std::exception& error) {
         std::fprintf(stderr, "error: %s\n", error.what());
         return 1;

@@ -40,6 +40,8 @@ DetectorRegistry DetectorRegistry::with_builtin_backends() {
     registry.add(detail::none_backend());
     registry.add(detail::onnx_backend());
     registry.add(detail::opencv_backend());
+    registry.add(detail::torchscript_backend());
+    registry.add(detail::builtin_backend());
     return registry;
 }
 

@@ -12,4 +12,10 @@ rm -rf "$prefix" "$example_build"
 "$cmake" -S "$example_dir" -B "$example_build" -DCMAKE_PREFIX_PATH="$prefix" \
          -DCMAKE_BUILD_TYPE="${CMAKE_BUILD_TYPE:-Release}" > /dev/null
 "$cmake" --build "$example_build" -j 2 > /dev/null
-"$example_build/edgebench_example" "$build_dir/test-install/synthetic"
+output=$("$example_build/edgebench_example" "$build_dir/test-install/synthetic")
+echo "$output"
+# The built-in model must come from the installed package, not from the source tree.
+case "$output" in
+  *"builtin detector ($prefix/"*) ;;
+  *) echo "the built-in model was not found in the install prefix $prefix" >&2; exit 1 ;;
+esac
