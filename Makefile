@@ -4,11 +4,14 @@
 PYTHON      := /usr/bin/python3
 BUILD       := build
 BUILD_ASAN  := build-asan
+BUILD_FUZZ  := build-fuzz
+# Seconds per fuzz target in `make test` (a smoke run from the seed corpus; long runs: tests/fuzz/README.md).
+FUZZ_SECONDS ?= 15
 VENV        := .venv
 JOBS        ?= $(shell nproc)
 CMAKE_FLAGS := -DPython_EXECUTABLE=$(PYTHON) -DCMAKE_BUILD_TYPE=Release
 
-.PHONY: all deps build build-asan venv python test test-cpp test-asan test-python demo bench clean
+.PHONY: all deps build build-asan venv test test-cpp test-asan test-python test-fuzz demo bench stubs clean
 
 all: build
 
@@ -39,15 +42,29 @@ test-asan: build-asan
 	      ctest --output-on-failure -j $(JOBS)
 
 test-python: venv
-	cd tests/python && EDGEBENCH_CLI=$(CURDIR)/$(BUILD)/src/cli/edgebench ../../$(VENV)/bin/python -m pytest -q
+	cd tests/python && EDGEBENCH_CLI=$(CURDIR)/$(BUILD)/src/cli/edgebench \
+	      EDGEBENCH_EDGE_BIN=$(CURDIR)/$(BUILD)/src/apps/edgebench-edge EDGEBENCH_CLOUD_BIN=$(CURDIR)/$(BUILD)/src/apps/edgebench-cloud \
+	      EDGEBENCH_WORKLOAD_BIN=$(CURDIR)/$(BUILD)/src/apps/edgebench-workload ../../$(VENV)/bin/python -m pytest -q
 
-test: test-cpp test-python test-asan
+# libFuzzer targets (clang, ASan + UBSan, own build folder) for every parser of outside input, each run
+# briefly from its seed corpus in tests/fuzz/corpus/, two at a time; fails on any finding.
+test-fuzz: deps
+	EDGEBENCH_FUZZ_BUILD=$(CURDIR)/$(BUILD_FUZZ) EDGEBENCH_FUZZ_BUILD_JOBS=$(JOBS) \
+	      ./scripts/fuzz.sh --seconds $(FUZZ_SECONDS) --parallel 2
 
-demo: build venv
-	./scripts/demo.sh $(BUILD) $(VENV)
+test: test-cpp test-python test-asan test-fuzz
+
+# Rewrite the type stubs python/edgebench/_core.pyi from the built extension (after changing a binding).
+stubs: venv
+	$(VENV)/bin/python scripts/make_stubs.py
+
+demo: build
+	./scripts/demo.sh $(BUILD)
 
 bench: build venv
-	$(VENV)/bin/python bench/preprocess_vs_pil.py --cli $(BUILD)
+	$(VENV)/bin/python bench/preprocess_vs_pil.py
+	$(VENV)/bin/python bench/evaluator_vs_pycocotools.py
+	$(PYTHON) bench/serving_bench.py --build $(BUILD)
 
 clean:
-	rm -rf $(BUILD) $(BUILD_ASAN) $(VENV) out
+	rm -rf $(BUILD) $(BUILD_ASAN) $(BUILD_FUZZ) $(VENV) out

@@ -34,7 +34,7 @@ class CMakeBuild(build_ext):
                  "-DEDGEBENCH_BUILD_BENCH=OFF"],
                 check=True)
         subprocess.run(["cmake", "--build", str(build_dir), "--target", "_core", "-j", str(os.cpu_count() or 2)],
-                       check=True)
+                       check=True)  # _core depends on the programs it packages
         package_dir = build_dir / "python" / "edgebench"
         target_dir = Path(self.get_ext_fullpath(ext.name)).parent
         target_dir.mkdir(parents=True, exist_ok=True)
@@ -43,6 +43,10 @@ class CMakeBuild(build_ext):
             raise RuntimeError(f"CMake built nothing in {package_dir}")
         for path in built:
             shutil.copy2(path, target_dir / path.name)
+        # The programs (the runner starts the node programs from here; `edgebench` runs the CLI).
+        (target_dir / "bin").mkdir(exist_ok=True)
+        for path in sorted((package_dir / "bin").glob("edgebench*")):
+            shutil.copy2(path, target_dir / "bin" / path.name)
         # The built-in detector's model, where the `builtin` backend looks beside libedgebench.
         (target_dir / "models").mkdir(exist_ok=True)
         for path in sorted((ROOT / "models").glob("*.pt")):

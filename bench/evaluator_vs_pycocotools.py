@@ -10,7 +10,7 @@ classes and background boxes, random scores), writes it as COCO JSON files, then
     numbers agree to 1e-9.
 Without pycocotools it says so and quotes the commonly cited ~20 s for evaluate+accumulate on one core.
 
-    /usr/bin/python3 bench/evaluator_vs_pycocotools.py [--images 5000] [--out DIR]
+    .venv/bin/python bench/evaluator_vs_pycocotools.py [--images 5000] [--out DIR]
 """
 
 import argparse

@@ -6,7 +6,7 @@ prints images/s per setting for: edgebench's Preprocessor (C++, called through t
 original study used it (open, convert, resize, save JPEG), and PIL with JPEG draft mode (its own scaled
 decoding) for a fair best case. Single-threaded: all three are timed on one core.
 
-    /usr/bin/python3 bench/preprocess_vs_pil.py [--repeat 3] [--limit N]
+    .venv/bin/python bench/preprocess_vs_pil.py [--repeat 3] [--limit N]
 """
 
 import argparse

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# The main job on the built-in default: make the synthetic dataset and show what a small preprocessing
-# grid does to bytes and time per image (and the same on the real COCO sample when ../shared is present),
-# then run the built-in detector behind the same kind of grid and show what it costs in accuracy.
+# The main job on the built-in default: the quickstart sweep (synthetic dataset, the built-in detector,
+# a preprocessing grid) through real edge and cloud processes, then its summary table; before it, what
+# the preprocessing settings do to bytes and time per image (also on the COCO sample when ../shared is
+# present).
 set -euo pipefail
 build=${1:-build}
-venv=${2:-.venv}
 root=$(cd "$(dirname "$0")/.." && pwd)
 edgebench="$root/$build/src/cli/edgebench"
 out="$root/out/demo"
@@ -16,20 +16,15 @@ grid=(--config "" --config "quality=90" --config "quality=50,resize=75" --config
 if [ ! -f "$out/synthetic/instances.json" ]; then
   "$edgebench" dataset synthetic --count 64 --seed 2022 --out "$out/synthetic"
 fi
-echo
+echo "== preprocessing: bytes and milliseconds per image"
 "$edgebench" preprocess --dataset "$out/synthetic/instances.json" "${grid[@]}"
-
 coco="$(cd "$root/.." && pwd)/shared/data/coco-sample/instances.json"
 if [ -f "$coco" ]; then
   echo
   "$edgebench" preprocess --dataset "$coco" "${grid[@]}"
 fi
 
-# Real detection with the model shipped in the repository (no download): accuracy against bytes.
-python="$root/$venv/bin/python"
-if [ -x "$python" ] && "$python" -c "import edgebench; edgebench.make_detector" 2> /dev/null; then
-  "$python" "$root/scripts/demo_detection.py" "$out/synthetic/instances.json"
-else
-  echo
-  echo "(skipping detection: $venv has no edgebench with detector bindings; run 'make venv')"
-fi
+echo
+echo "== the quickstart sweep (examples/quickstart.yaml)"
+rm -rf "$out/quickstart"
+"$edgebench" run "$root/examples/quickstart.yaml" --out "$out/quickstart"

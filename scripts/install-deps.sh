@@ -8,7 +8,9 @@ packages=(
   build-essential cmake pkg-config git ca-certificates
   # C++ libraries
   libtorch-dev libopencv-dev opencv-data pybind11-dev libcurl4-openssl-dev
-  nlohmann-json3-dev libcpp-httplib-dev libyaml-cpp-dev
+  nlohmann-json3-dev libcpp-httplib-dev libyaml-cpp-dev libjpeg62-turbo-dev
+  # dataset downloads: digests (libcrypto) and zip archives
+  libssl-dev libzip-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   # fuzzing and sanitizers (clang's libFuzzer runtime)
   clang libclang-rt-14-dev

@@ -45,7 +45,8 @@ struct DetectorOptions {
     /// "cpu", "cuda" or "cuda:N". CUDA is available where libtorch (or OpenCV DNN) was built with it;
     /// asking for it elsewhere is an `Error`, never a silent fall-back.
     std::string device = "cpu";
-    /// Intra-op threads for the backend; 0 keeps the library's default.
+    /// Intra-op threads for the backend; 0 keeps the library's default. The OpenCV backends (`onnx`,
+    /// `opencv`) call `cv::setNumThreads`, which is process-wide: the last such detector built sets it.
     int threads = 0;
     /// Forward passes on a blank image at construction, so that the first real request is not slow.
     int warmup_runs = 1;
@@ -87,7 +88,8 @@ public:
 };
 
 /// A parsed spec string: `backend[:family][:path]`.
-///   `torchscript:PATH`, `onnx:nanodet:PATH`, `onnx:fastestdet:PATH`, `onnx:yolov8:PATH`, `opencv:hog`,
+///   `torchscript:PATH`, `onnx:nanodet:PATH`, `onnx:fastestdet:PATH`, `onnx:yolov8:PATH`, `onnx:yolov5:PATH`
+///   (`onnx:FAMILY@SIZE:PATH` for another input size), `opencv:hog`,
 ///   `builtin` (the shapes model shipped with edgebench), `none`.
 struct DetectorSpec {
     std::string text;     ///< the spec as given

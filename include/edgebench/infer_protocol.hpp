@@ -20,7 +20,7 @@
 namespace edgebench {
 
 /// Wall-clock and thread-CPU milliseconds of one stage of serving a request.
-struct StageTime {
+struct StageCost {
     double wall_ms = 0;
     double cpu_ms = 0;
 };
@@ -38,7 +38,7 @@ struct InferRequest {
     std::string run_id;      ///< the configuration the request belongs to
     /// Time the transport spent reading and decoding this request (0 when it was built in memory); it is
     /// reported as the `parse` stage and counted in the total.
-    StageTime parse_time;
+    StageCost parse_time;
 
     // Set when an edge forwards to the cloud: how the forwarded image relates to the original.
     int original_width = 0;
@@ -51,12 +51,12 @@ struct InferRequest {
 
 /// How serving one request went, stage by stage.
 struct ServeTimings {
-    StageTime parse;       ///< reading the request (JSON, base64)
-    StageTime preprocess;  ///< decode, grayscale/resize, encode, decode for the detector
-    StageTime inference;   ///< the detector
-    StageTime evaluation;  ///< scoring against the ground truth
-    StageTime forward;     ///< sending to the cloud and waiting for its answer
-    StageTime total;       ///< from the request's arrival to the response
+    StageCost parse;       ///< reading the request (JSON, base64)
+    StageCost preprocess;  ///< decode, grayscale/resize, encode, decode for the detector
+    StageCost inference;   ///< the detector
+    StageCost evaluation;  ///< scoring against the ground truth
+    StageCost forward;     ///< sending to the cloud and waiting for its answer
+    StageCost total;       ///< from the request's arrival to the response
     PreprocessMetrics preprocess_detail;
     DetectorTimings inference_detail;
 };

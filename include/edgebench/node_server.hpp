@@ -6,9 +6,11 @@
 ///   GET  /healthz    {"status": "ok", "node": ...}
 ///   GET  /v1/config  the node's configuration
 ///   PUT  /v1/config  a partial configuration to apply without a restart
+///   POST /v1/hw/sample  takes a hardware sample now (when the node monitors its hardware; 404 otherwise)
 /// Errors are JSON {"error": "...", "field": "..."} with a 4xx status; the server keeps serving.
 
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -27,6 +29,12 @@ struct ServerOptions {
     /// Requests served at once.
     int workers = 4;
     int read_timeout_s = 30;
+    /// How long an idle keep-alive connection is kept. Each one holds a worker, and stopping waits for
+    /// them, so this stays short.
+    int keep_alive_timeout_s = 2;
+    /// Called by POST /v1/hw/sample: the experiment runner closes each run with a sample from every
+    /// node, so that runs shorter than the monitoring period still have one. Unset: that path is 404.
+    std::function<void()> take_hardware_sample;
 };
 
 /// Serves a NodeService over HTTP with a pool of worker threads.

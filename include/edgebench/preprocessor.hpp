@@ -62,8 +62,9 @@ struct PreprocessLimits {
 /// Applies a `PreprocessConfig` to images. Stateless after construction: one instance may be used
 /// from any number of threads at once.
 ///
-/// Decoding uses libjpeg's scaled decoding (1/2, 1/4, 1/8) when the target size allows it, which is
-/// several times faster than decoding at full size and then shrinking.
+/// JPEG goes through libjpeg-turbo directly: decoded at the smallest M/8 of its size that still covers
+/// the target (6/8 for 75 %, so no resize), straight into BGR, and encoded from BGR; several times
+/// cheaper than decoding at full size and then shrinking.
 class Preprocessor {
 public:
     explicit Preprocessor(PreprocessConfig config = {}, PreprocessLimits limits = {});

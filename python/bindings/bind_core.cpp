@@ -159,10 +159,13 @@ Loading checks every field; errors name the file and the JSON path of the bad fi
 opened only when read.)doc")
         .def(py::init<>())
         .def_static("load", &CocoDataset::load, "instances_json"_a, "image_dir"_a = py::none(),
+                    py::call_guard<py::gil_scoped_release>(),
                     "Load a COCO instances JSON; images are looked up in image_dir, else images/ beside the JSON, "
                     "else the JSON's folder.")
-        .def_static("parse", &CocoDataset::parse, "json_text"_a, "image_dir"_a, "source"_a = "<memory>")
-        .def("save", &CocoDataset::save, "instances_json"_a)
+        .def_static("parse", &CocoDataset::parse, "json_text"_a, "image_dir"_a, "source"_a = "<memory>",
+                    py::call_guard<py::gil_scoped_release>(), "Parse COCO instances JSON text.")
+        .def("save", &CocoDataset::save, "instances_json"_a, py::call_guard<py::gil_scoped_release>(),
+             "Write the dataset as COCO instances JSON.")
         .def("to_json", &CocoDataset::to_json, "indent"_a = -1)
         .def("__len__", &CocoDataset::size)
         .def("__getitem__", [](const CocoDataset& d, std::ptrdiff_t i) {
@@ -191,9 +194,23 @@ opened only when read.)doc")
                    " annotations, " + std::to_string(d.categories().size()) + " categories)";
         });
 
-    m.def("read_image_bytes", [](const ImageSample& s) { return to_bytes(read_image_bytes(s)); }, "sample"_a,
+    m.def("read_image_bytes", [](const ImageSample& s) {
+              std::vector<std::uint8_t> data;
+              {
+                  py::gil_scoped_release release;
+                  data = read_image_bytes(s);
+              }
+              return to_bytes(data);
+          }, "sample"_a,
           "The encoded bytes of a sample's image file.");
-    m.def("read_image", [](const ImageSample& s) { return to_ndarray(read_image(s)); }, "sample"_a,
+    m.def("read_image", [](const ImageSample& s) {
+              cv::Mat image;
+              {
+                  py::gil_scoped_release release;
+                  image = read_image(s);
+              }
+              return to_ndarray(image);
+          }, "sample"_a,
           "The sample's image as a BGR uint8 array of shape (H, W, 3).");
 }
 

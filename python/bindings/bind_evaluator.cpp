@@ -121,11 +121,15 @@ several threads; it returns the image's own ImageMetrics. summarize() returns an
 
     m.def("parse_coco_results", [](const std::string& text, const CocoDataset* ground_truth, const std::string& source) {
         return parse_coco_results(text, ground_truth, source);
-    }, "json_text"_a, "ground_truth"_a = nullptr, "source"_a = "<memory>",
+    }, "json_text"_a, "ground_truth"_a = nullptr, "source"_a = "<memory>", py::call_guard<py::gil_scoped_release>(),
           "Parse a COCO results list into {image_id: [Detection]}; with ground_truth, ids are checked.");
-    m.def("load_coco_results", &load_coco_results, "path"_a, "ground_truth"_a = nullptr);
-    m.def("save_coco_results", &save_coco_results, "path"_a, "detections"_a);
-    m.def("coco_results_to_json", &coco_results_to_json, "detections"_a, "indent"_a = -1);
+    m.def("load_coco_results", &load_coco_results, "path"_a, "ground_truth"_a = nullptr,
+          py::call_guard<py::gil_scoped_release>(),
+          "Read a COCO results file as {image_id: [Detection]}; with ground_truth, ids must exist in it.");
+    m.def("save_coco_results", &save_coco_results, "path"_a, "detections"_a, py::call_guard<py::gil_scoped_release>(),
+          "Write {image_id: [Detection]} as a COCO results list (atomically).");
+    m.def("coco_results_to_json", &coco_results_to_json, "detections"_a, "indent"_a = -1,
+          "{image_id: [Detection]} as COCO results JSON text (image ids ascending).");
 }
 
 }  // namespace edgebench::python

@@ -109,7 +109,7 @@ PreprocessConfig.parse() also reads 'grayscale=0,resize=75,quality=50' and the o
         .def("to_original", py::overload_cast<std::vector<Detection>>(&PreprocessResult::to_original, py::const_),
              "detections"_a);
 
-    py::class_<PreprocessLimits>(m, "PreprocessLimits")
+    py::class_<PreprocessLimits>(m, "PreprocessLimits", "The largest image (width x height pixels) a Preprocessor decodes.")
         .def(py::init([](std::int64_t max_pixels) { return PreprocessLimits{max_pixels}; }), "max_pixels"_a = 100'000'000)
         .def_readwrite("max_pixels", &PreprocessLimits::max_pixels);
 

@@ -8,5 +8,12 @@ namespace edgebench::python {
 void bind_core(pybind11::module_& m);
 void bind_preprocess(pybind11::module_& m);
 void bind_evaluator(pybind11::module_& m);
+void bind_runner(pybind11::module_& m);
+void bind_deployment(pybind11::module_& m);
+void bind_monitor(pybind11::module_& m);
+void bind_detector(pybind11::module_& m);
+void bind_workload(pybind11::module_& m);
+void bind_services(pybind11::module_& m);
+void bind_download(pybind11::module_& m);
 
 }  // namespace edgebench::python

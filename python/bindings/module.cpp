@@ -34,4 +34,11 @@ PYBIND11_MODULE(_core, m) {
     edgebench::python::bind_core(m);
     edgebench::python::bind_preprocess(m);
     edgebench::python::bind_evaluator(m);
+    edgebench::python::bind_monitor(m);
+    edgebench::python::bind_detector(m);
+    edgebench::python::bind_workload(m);
+    edgebench::python::bind_runner(m);
+    edgebench::python::bind_services(m);
+    edgebench::python::bind_download(m);
+    edgebench::python::bind_deployment(m);
 }

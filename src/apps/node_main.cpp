@@ -1,5 +1,6 @@
 #include "apps/node_main.hpp"
 
+#include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
 
@@ -14,6 +15,7 @@
 #include "edgebench/cloud_service.hpp"
 #include "edgebench/edge_service.hpp"
 #include "edgebench/error.hpp"
+#include "edgebench/hw_monitor.hpp"
 #include "edgebench/node_server.hpp"
 #include "internal/file_io.hpp"
 #include "internal/json_cursor.hpp"
@@ -140,7 +142,9 @@ int run_node(NodeKind kind, const std::vector<std::string>& args) {
         .option("token", "TOKEN", "require this bearer token on every endpoint (EDGEBENCH_TOKEN)")
         .option("workers", "N", "requests served at once; each keep-alive connection holds one (EDGEBENCH_WORKERS)", "8")
         .option("max-body-mb", "MB", "largest request body accepted (EDGEBENCH_MAX_BODY_MB)", "32")
-        .option("out", "DIR", "write requests.csv and detections.jsonl here (EDGEBENCH_OUT)");
+        .option("out", "DIR", "write requests.csv, detections.jsonl and hw.csv here (EDGEBENCH_OUT)")
+        .option("monitor-period", "S", "seconds between hardware samples into hw.csv; 0: none (EDGEBENCH_MONITOR_PERIOD)",
+                "1");
     for (const auto& s : kSettings) {
         if (s.edge_only && !edge) continue;
         parser.option(s.flag, s.value_name, std::string(s.help) + " (" + s.env + ")");
@@ -188,7 +192,18 @@ int run_node(NodeKind kind, const std::vector<std::string>& args) {
     server_options.max_body_bytes = static_cast<std::size_t>(max_body_mb * 1024 * 1024);
 
     std::shared_ptr<RequestLog> log;
-    if (auto out = setting("out", "EDGEBENCH_OUT")) log = std::make_shared<RequestLog>(*out);
+    const auto out = setting("out", "EDGEBENCH_OUT");
+    if (out) log = std::make_shared<RequestLog>(*out);
+    const double monitor_period = number_of("monitor-period", "EDGEBENCH_MONITOR_PERIOD");
+    if (monitor_period < 0) throw cli::UsageError("--monitor-period must be 0 (off) or positive");
+
+    // Past a file-size limit, writes fail with EFBIG (reported, handled) instead of killing the process.
+    ::signal(SIGXFSZ, SIG_IGN);
+    // Every request allocates image-sized buffers (the body, its multipart parts, decoded pixels). With
+    // glibc's defaults those go back to the kernel when freed and are faulted in again by the next
+    // request: about 80 page faults per COCO image on the edge. Keeping them in the heap costs a few MB.
+    mallopt(M_MMAP_THRESHOLD, 32 << 20);
+    mallopt(M_TRIM_THRESHOLD, 256 << 20);
 
     // Block the signals before any thread starts, so that every thread inherits the mask.
     sigset_t set;
@@ -207,6 +222,17 @@ int run_node(NodeKind kind, const std::vector<std::string>& args) {
         cloud_config.merge_json(config.dump());
         service = std::make_shared<CloudService>(cloud_config, DetectorRegistry::with_builtin_backends(), log);
     }
+    // Every node samples its own hardware while it serves (DESIGN section 3, hw.csv).
+    std::unique_ptr<HwMonitor> monitor;
+    if (out && monitor_period > 0) {
+        HwMonitorOptions options;
+        options.period = std::chrono::microseconds(static_cast<std::int64_t>(monitor_period * 1e6));
+        options.node = service->name();
+        monitor = std::make_unique<HwMonitor>(options);
+        monitor->write_csv(std::filesystem::path(*out) / "hw.csv", {}, true);
+        monitor->start();
+        server_options.take_hardware_sample = [m = monitor.get()] { m->sample_now(); };
+    }
     NodeServer server(service, server_options, log);
     if (auto port_file = parser.get("port-file")) detail::write_file_atomically(*port_file, std::to_string(server.port()));
     std::cout << program << " " << service->name() << " listening on " << server.url() << std::endl;
@@ -214,6 +240,7 @@ int run_node(NodeKind kind, const std::vector<std::string>& args) {
         SignalWatcher watcher(server);
         server.serve();
     }
+    if (monitor) monitor->stop();
     std::cout << program << " " << service->name() << " stopped" << std::endl;
     return 0;
 }

@@ -1,4 +1,4 @@
-// `edgebench dataset synthetic|subset`: make the data an experiment needs.
+// `edgebench dataset synthetic|subset|download`: make the data an experiment needs.
 
 #include <filesystem>
 #include <iostream>
@@ -103,15 +103,17 @@ int subset(const Args& args) {
 
 int run_dataset(const Args& args) {
     if (args.empty() || args[0] == "--help") {
-        std::cout << "usage: edgebench dataset synthetic|subset [options]\n"
+        std::cout << "usage: edgebench dataset synthetic|subset|download [options]\n"
                      "  synthetic   generate the built-in synthetic shapes dataset\n"
-                     "  subset      take part of a COCO dataset\n";
+                     "  subset      take part of a COCO dataset\n"
+                     "  download    download COCO val2017 (annotations and images), resumably\n";
         return args.empty() ? 2 : 0;
     }
     const Args rest(args.begin() + 1, args.end());
     if (args[0] == "synthetic") return synthetic(rest);
     if (args[0] == "subset") return subset(rest);
-    throw UsageError("unknown dataset command '" + args[0] + "' (expected synthetic or subset)");
+    if (args[0] == "download") return run_dataset_download(rest);
+    throw UsageError("unknown dataset command '" + args[0] + "' (expected synthetic, subset or download)");
 }
 
 }  // namespace edgebench::cli

@@ -19,10 +19,18 @@ struct Command {
 };
 
 constexpr Command kCommands[] = {
-    {"dataset", "make datasets: synthetic (built in) or a subset of a COCO dataset", edgebench::cli::run_dataset},
+    {"dataset", "make datasets: synthetic (built in), a subset of a COCO dataset, or download COCO val2017", edgebench::cli::run_dataset},
     {"eval", "score detections against ground truth: COCO mAP and a per-class table", edgebench::cli::run_eval},
+    {"monitor", "run a command and sample its CPU, memory, cycles, network and GPU into a CSV",
+     edgebench::cli::run_monitor},
+    {"detect", "run a detector over a dataset's images and write COCO results", edgebench::cli::run_detect},
+    {"models", "list detector backends, their specs and the model files found here", edgebench::cli::run_models},
+    {"run", "run an experiment file's configurations and write a tidy result set", edgebench::cli::run_run},
+    {"netns", "check the netns backend, or clean up after a crashed netns sweep", edgebench::cli::run_netns},
     {"preprocess", "preprocess a dataset's images with one or more settings; bytes and time per image",
      edgebench::cli::run_preprocess},
+    {"report", "write a self-contained HTML report (figures and tables) of a result set (Python)",
+     edgebench::cli::run_report},
 };
 
 void print_usage(std::ostream& out) {

@@ -60,21 +60,39 @@ std::vector<std::uint8_t> base64_decode(std::string_view text, const std::string
     }
     if (padding > 0 && text.size() % 4 != 0) throw Error("padded base64 must have a length that is a multiple of 4", field);
     if (length % 4 == 1) throw Error("truncated base64 (length " + std::to_string(text.size()) + ")", field);
-    std::vector<std::uint8_t> out;
-    out.reserve(length / 4 * 3 + 2);
-    std::uint32_t accumulator = 0;
-    int bits = 0;
-    for (std::size_t i = 0; i < length; ++i) {
-        const auto value = kDecode[static_cast<unsigned char>(text[i])];
-        if (value < 0) {
-            throw Error("invalid base64 character " + describe(text[i]) + " at position " + std::to_string(i), field);
+    const auto invalid = [&](std::size_t from) {
+        std::size_t i = from;
+        while (kDecode[static_cast<unsigned char>(text[i])] >= 0) ++i;
+        return Error("invalid base64 character " + describe(text[i]) + " at position " + std::to_string(i), field);
+    };
+    std::vector<std::uint8_t> out(length / 4 * 3 + (length % 4 == 0 ? 0 : length % 4 - 1));
+    // Whole groups of four characters into three bytes; a negative table entry anywhere marks a bad
+    // character (checked once per group, not per character).
+    std::size_t i = 0;
+    std::size_t o = 0;
+    for (; i + 4 <= length; i += 4) {
+        const int a = kDecode[static_cast<unsigned char>(text[i])];
+        const int b = kDecode[static_cast<unsigned char>(text[i + 1])];
+        const int c = kDecode[static_cast<unsigned char>(text[i + 2])];
+        const int d = kDecode[static_cast<unsigned char>(text[i + 3])];
+        if ((a | b | c | d) < 0) throw invalid(i);
+        const std::uint32_t v = (static_cast<std::uint32_t>(a) << 18) | (static_cast<std::uint32_t>(b) << 12) |
+                                (static_cast<std::uint32_t>(c) << 6) | static_cast<std::uint32_t>(d);
+        out[o++] = static_cast<std::uint8_t>(v >> 16);
+        out[o++] = static_cast<std::uint8_t>(v >> 8);
+        out[o++] = static_cast<std::uint8_t>(v);
+    }
+    // The last two or three characters (one or two bytes).
+    if (i < length) {
+        std::uint32_t v = 0;
+        const std::size_t rest = length - i;
+        for (std::size_t k = 0; k < rest; ++k) {
+            const int value = kDecode[static_cast<unsigned char>(text[i + k])];
+            if (value < 0) throw invalid(i);
+            v |= static_cast<std::uint32_t>(value) << (18 - 6 * k);
         }
-        accumulator = (accumulator << 6) | static_cast<std::uint32_t>(value);
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            out.push_back(static_cast<std::uint8_t>((accumulator >> bits) & 0xFF));
-        }
+        out[o++] = static_cast<std::uint8_t>(v >> 16);
+        if (rest == 3) out[o++] = static_cast<std::uint8_t>(v >> 8);
     }
     return out;
 }

@@ -25,6 +25,7 @@ ImageInfo probe_jpeg(std::span<const std::uint8_t> b) {
     info.format = ImageFormat::Jpeg;
     std::size_t pos = 2;
     const std::size_t n = b.size();
+    bool frame_seen = false;
     while (pos + 1 < n) {
         if (b[pos] != 0xFF) return info;  // lost sync: damaged header
         std::uint8_t marker = b[pos + 1];
@@ -42,6 +43,11 @@ ImageInfo probe_jpeg(std::span<const std::uint8_t> b) {
         const std::size_t length = be16(&b[pos]);
         if (length < 2 || pos + length > n) return info;
         if (is_sof(marker) && length >= 8) {
+            // One frame per image. Decoders use the first frame header and the pixel limit is checked on
+            // what this returns, so a second one (a huge frame, then a 1x1 one) must not win: a damaged
+            // header. Found by fuzzing (tests/fuzz/fuzz_image.cpp).
+            if (frame_seen) return ImageInfo{.format = ImageFormat::Jpeg};
+            frame_seen = true;
             info.height = static_cast<int>(be16(&b[pos + 3]));
             info.width = static_cast<int>(be16(&b[pos + 5]));
             info.channels = b[pos + 7];

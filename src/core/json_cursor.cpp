@@ -1,16 +1,20 @@
 #include "internal/json_cursor.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include "edgebench/error.hpp"
 #include "internal/file_io.hpp"
+#include "internal/utf8.hpp"
 
 namespace edgebench::detail {
 
 std::string describe(const nlohmann::json& value) {
-    std::string text = value.dump();
+    // Error messages end up in JSON error bodies, which must be valid UTF-8: no cut inside a multi-byte
+    // character, and no invalid bytes from values built from YAML (replaced, not thrown about).
+    std::string text = value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     constexpr std::size_t limit = 40;
-    if (text.size() > limit) text = text.substr(0, limit) + "...";
+    if (text.size() > limit) text = std::string(utf8_prefix(text, limit)) + "...";
     return std::string(value.type_name()) + " " + text;
 }
 
@@ -94,27 +98,39 @@ bool JsonCursor::as_bool() const {
     fail("true, false, 0 or 1");
 }
 
+namespace {
+
+// "line L, column C" of the byte at `offset` (0-based) in `text`.
+std::string position_of(std::string_view text, std::size_t offset) {
+    std::size_t line = 1;
+    std::size_t column = 1;
+    const std::size_t end = std::min(offset, text.size());
+    for (std::size_t i = 0; i < end; ++i) {
+        if (text[i] == '\n') {
+            ++line;
+            column = 1;
+        } else {
+            ++column;
+        }
+    }
+    return "line " + std::to_string(line) + ", column " + std::to_string(column);
+}
+
+}  // namespace
+
 nlohmann::json parse_json(std::string_view text, const std::string& source) {
     try {
         return nlohmann::json::parse(text);
     } catch (const nlohmann::json::parse_error& error) {
         // Turn the byte offset into a line and column a person can find.
-        std::size_t line = 1;
-        std::size_t column = 1;
-        const std::size_t end = std::min<std::size_t>(error.byte == 0 ? 0 : error.byte - 1, text.size());
-        for (std::size_t i = 0; i < end; ++i) {
-            if (text[i] == '\n') {
-                ++line;
-                column = 1;
-            } else {
-                ++column;
-            }
-        }
         std::string reason = error.what();
         if (const auto colon = reason.rfind(": "); colon != std::string::npos) reason = reason.substr(colon + 2);
-        throw Error("invalid JSON at line " + std::to_string(line) + ", column " + std::to_string(column) + ": " +
-                        reason,
-                    {}, source);
+        throw Error("invalid JSON at " + position_of(text, error.byte == 0 ? 0 : error.byte - 1) + ": " + reason, {},
+                    source);
+    } catch (const nlohmann::json::out_of_range&) {
+        // The one out_of_range the parser throws (406): a number literal beyond a double, such as 1e999.
+        // Found by fuzzing (tests/fuzz/fuzz_coco_results.cpp): it escaped as a nlohmann exception.
+        throw Error("invalid JSON: a number too large for a double (beyond about 1.8e308)", {}, source);
     }
 }
 

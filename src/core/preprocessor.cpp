@@ -7,6 +7,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "edgebench/error.hpp"
+#include "internal/jpeg_codec.hpp"
 #include "internal/stopwatch.hpp"
 
 namespace edgebench {
@@ -124,7 +125,8 @@ PreprocessResult Preprocessor::process(std::span<const std::uint8_t> encoded, bo
         result.metrics.width_out = info.width;
         result.metrics.height_out = info.height;
         if (want_image) {
-            result.image = cv::imdecode(input, kDecodeColor);
+            if (info.format == ImageFormat::Jpeg) result.image = detail::decode_jpeg(encoded);
+            if (result.image.empty()) result.image = cv::imdecode(input, kDecodeColor);
             if (result.image.empty()) throw Error("corrupt " + to_string(info.format) + " data", "image");
             result.metrics.decode_ms = clock.lap();
         }
@@ -132,7 +134,15 @@ PreprocessResult Preprocessor::process(std::span<const std::uint8_t> encoded, bo
     }
 
     const cv::Size target = output_size(info.width, info.height);
-    cv::Mat decoded = cv::imdecode(input, decode_flags(info.format, info.width, info.height, target, config_.grayscale));
+    cv::Mat decoded;
+    if (info.format == ImageFormat::Jpeg) {
+        // libjpeg-turbo decodes at any M/8 of the size: 75 % is a 6/8 decode that needs no resize at all
+        // (or a one-pixel one where libjpeg's rounding up differs from ours).
+        decoded = detail::decode_jpeg(encoded, detail::jpeg_scale_eighths(info.width, info.height, target), config_.grayscale);
+    }
+    if (decoded.empty()) {
+        decoded = cv::imdecode(input, decode_flags(info.format, info.width, info.height, target, config_.grayscale));
+    }
     if (decoded.empty()) throw Error("corrupt " + to_string(info.format) + " data", "image");
     result.metrics.decode_ms = clock.lap();
     return finish(std::move(decoded), info.format, std::move(result), want_image);
@@ -172,8 +182,10 @@ PreprocessResult Preprocessor::finish(cv::Mat decoded, ImageFormat input_format,
     result.metrics.resize_ms = clock.lap();
 
     result.format = format_of(config_.encoding, input_format);
-    if (!cv::imencode(extension(result.format), decoded, result.encoded,
-                      encode_params(result.format, config_.quality))) {
+    if (result.format == ImageFormat::Jpeg) {
+        result.encoded = detail::encode_jpeg(decoded, config_.quality);
+    } else if (!cv::imencode(extension(result.format), decoded, result.encoded,
+                             encode_params(result.format, config_.quality))) {
         throw Error("encoding as " + to_string(result.format) + " failed", "format");
     }
     result.metrics.encode_ms = clock.lap();
@@ -188,7 +200,8 @@ PreprocessResult Preprocessor::finish(cv::Mat decoded, ImageFormat input_format,
         if (result.format == ImageFormat::Png) {
             result.image = to_bgr(decoded);  // lossless: the pixels are what a decoder would return
         } else {
-            result.image = cv::imdecode(result.encoded, kDecodeColor);
+            if (result.format == ImageFormat::Jpeg) result.image = detail::decode_jpeg(result.encoded);
+            if (result.image.empty()) result.image = cv::imdecode(result.encoded, kDecodeColor);
             if (result.image.empty()) throw Error("could not decode the re-encoded image", "format");
         }
         result.metrics.output_decode_ms = clock.lap();

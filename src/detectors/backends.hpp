@@ -10,6 +10,10 @@ namespace edgebench::detail {
 
 /// `none`: detects nothing, for edges that only preprocess and forward.
 DetectorRegistry::Backend none_backend();
+/// `onnx:FAMILY[@SIZE]:PATH`: ONNX models through OpenCV DNN (onnx_detector.cpp).
+DetectorRegistry::Backend onnx_backend();
+/// `opencv:hog`: OpenCV's HOG people detector (hog_detector.cpp).
+DetectorRegistry::Backend opencv_backend();
 
 /// `torchscript:PATH`: a TorchScript detection model in torchvision's convention, run with libtorch.
 DetectorRegistry::Backend torchscript_backend();

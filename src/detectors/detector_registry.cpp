@@ -38,6 +38,8 @@ DetectorSpec DetectorSpec::parse(std::string_view text) {
 DetectorRegistry DetectorRegistry::with_builtin_backends() {
     DetectorRegistry registry;
     registry.add(detail::none_backend());
+    registry.add(detail::onnx_backend());
+    registry.add(detail::opencv_backend());
     registry.add(detail::torchscript_backend());
     registry.add(detail::builtin_backend());
     return registry;

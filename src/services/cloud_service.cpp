@@ -8,7 +8,7 @@
 #include "edgebench/error.hpp"
 #include "edgebench/evaluator.hpp"
 #include "edgebench/image_info.hpp"
-#include "internal/stage_timer.hpp"
+#include "edgebench/stage_clock.hpp"
 #include "services/config_json.hpp"
 #include "services/detector_pool.hpp"
 
@@ -111,7 +111,12 @@ void CloudService::use_detector(std::shared_ptr<Detector> detector, const std::s
 }
 
 InferResponse CloudService::infer(InferRequest request) {
-    detail::StageTimer total;
+    StageClock clock;
+    auto lap = [&clock](std::string_view name) {
+        clock.lap(name);
+        const auto stage = clock.find(name);
+        return stage ? StageCost{stage->wall_ms, stage->cpu_ms} : StageCost{};
+    };
     const auto active = state_->snapshot();
     const CloudConfig& config = active->config;
 
@@ -138,10 +143,10 @@ InferResponse CloudService::infer(InferRequest request) {
 
     if (active->detector) {
         if (!info.complete) throw Error("truncated " + to_string(info.format) + " data", "image");
-        detail::StageTimer stage;
+        clock.skip();  // probing the header is not a stage
         const cv::Mat image = cv::imdecode(request.image, cv::IMREAD_COLOR | cv::IMREAD_IGNORE_ORIENTATION);
         if (image.empty()) throw Error("corrupt " + to_string(info.format) + " data", "image");
-        response.timings.preprocess = stage.lap();
+        response.timings.preprocess = lap("preprocess");
         sizes.decode_ms = response.timings.preprocess.wall_ms;
 
         DetectionResult found;
@@ -159,18 +164,17 @@ InferResponse CloudService::infer(InferRequest request) {
         }
         response.detections = std::move(found.detections);
         response.timings.inference_detail = found.timings;
-        response.timings.inference = stage.lap();
+        response.timings.inference = lap("inference");
         if (request.has_ground_truth) {
             response.metrics = score_image(request.annotations, response.detections, config.iou_threshold,
                                            config.score_threshold);
         }
-        response.timings.evaluation = stage.lap();
+        response.timings.evaluation = lap("evaluation");
     }
 
     response.timings.parse = request.parse_time;
-    response.timings.total = total.elapsed();
-    response.timings.total.wall_ms += request.parse_time.wall_ms;
-    response.timings.total.cpu_ms += request.parse_time.cpu_ms;
+    response.timings.total = StageCost{clock.elapsed_wall_ms() + request.parse_time.wall_ms,
+                                       clock.elapsed_cpu_ms() + request.parse_time.cpu_ms};
     if (state_->log) state_->log->record(response);
     return response;
 }

@@ -27,7 +27,7 @@ PreprocessConfig read_preprocess(const JsonCursor& cursor) {
     return PreprocessConfig::parse(text);
 }
 
-void reject_unknown_keys(const JsonCursor& cursor, std::initializer_list<std::string_view> known) {
+void reject_unknown_keys(const JsonCursor& cursor, std::span<const std::string_view> known) {
     cursor.expect_object();
     for (auto it = cursor.raw().begin(); it != cursor.raw().end(); ++it) {
         if (std::find(known.begin(), known.end(), it.key()) != known.end()) continue;

@@ -1,6 +1,9 @@
 #pragma once
 // JSON forms of the settings that several node configurations share.
 
+#include <span>
+#include <string_view>
+
 #include <nlohmann/json.hpp>
 
 #include "edgebench/detector.hpp"
@@ -18,6 +21,9 @@ nlohmann::json detector_options_to_json(const DetectorOptions& options);
 void merge_link_profile(const JsonCursor& cursor, LinkProfile& link);
 nlohmann::json link_profile_to_json(const LinkProfile& link);
 /// Throws `Error` naming a key of `cursor` that is not in `known`.
-void reject_unknown_keys(const JsonCursor& cursor, std::initializer_list<std::string_view> known);
+void reject_unknown_keys(const JsonCursor& cursor, std::span<const std::string_view> known);
+inline void reject_unknown_keys(const JsonCursor& cursor, std::initializer_list<std::string_view> known) {
+    reject_unknown_keys(cursor, std::span<const std::string_view>(known.begin(), known.size()));
+}
 
 }  // namespace edgebench::detail

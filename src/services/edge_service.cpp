@@ -9,8 +9,8 @@
 #include "edgebench/evaluator.hpp"
 #include "edgebench/http_client.hpp"
 #include "edgebench/preprocessor.hpp"
+#include "edgebench/stage_clock.hpp"
 #include "internal/object_pool.hpp"
-#include "internal/stage_timer.hpp"
 #include "services/config_json.hpp"
 #include "services/detector_pool.hpp"
 #include "services/link_shaper.hpp"
@@ -166,8 +166,21 @@ void EdgeService::use_detector(std::shared_ptr<Detector> detector, const std::st
     state_->active = std::move(built);
 }
 
+namespace {
+
+StageCost cost(double wall_ms, double cpu_ms) { return StageCost{wall_ms, cpu_ms}; }
+
+// The time since the last lap, recorded under `name`, as a StageCost.
+StageCost lap(StageClock& clock, std::string_view name) {
+    clock.lap(name);
+    const auto stage = clock.find(name);
+    return stage ? cost(stage->wall_ms, stage->cpu_ms) : StageCost{};
+}
+
+}  // namespace
+
 InferResponse EdgeService::infer(InferRequest request) {
-    detail::StageTimer total;
+    StageClock clock;
     const auto active = state_->snapshot();
     const EdgeConfig& config = active->config;
 
@@ -179,7 +192,6 @@ InferResponse EdgeService::infer(InferRequest request) {
     response.detector = active->detector ? active->detector->label() : "none";
 
     // Preprocess (a per-request setting overrides the node's).
-    detail::StageTimer stage;
     std::optional<Preprocessor> override_preprocessor;
     if (request.preprocess) {
         PreprocessLimits limits;
@@ -189,7 +201,7 @@ InferResponse EdgeService::infer(InferRequest request) {
     const Preprocessor& preprocessor = override_preprocessor ? *override_preprocessor : active->preprocessor;
     response.preprocess = preprocessor.config().to_string();
     PreprocessResult prepared = preprocessor.process(request.image, active->detector != nullptr);
-    response.timings.preprocess = stage.lap();
+    response.timings.preprocess = lap(clock, "preprocess");
     response.timings.preprocess_detail = prepared.metrics;
 
     // Detect, in original-image pixels.
@@ -202,12 +214,12 @@ InferResponse EdgeService::infer(InferRequest request) {
         response.detections =
             clipped(prepared.to_original(std::move(found.detections)), prepared.metrics.width_in, prepared.metrics.height_in);
         response.timings.inference_detail = found.timings;
-        response.timings.inference = stage.lap();
+        response.timings.inference = lap(clock, "inference");
         if (request.has_ground_truth) {
             response.metrics = score_image(request.annotations, response.detections, config.iou_threshold,
                                            config.score_threshold);
         }
-        response.timings.evaluation = stage.lap();
+        response.timings.evaluation = lap(clock, "evaluation");
     }
 
     // Forward the preprocessed image to the cloud.
@@ -238,9 +250,13 @@ InferResponse EdgeService::infer(InferRequest request) {
         }
         response.forward.bytes_sent = body.size();
         response.forward.http_status = reply.status;
-        if (reply.ok()) {
+        if (reply.ok() && nlohmann::json::accept(reply.body)) {
             response.forward.status = ForwardOutcome::Status::Ok;
             response.cloud_json = std::move(reply.body);
+        } else if (reply.ok()) {
+            // Embedding an answer that is not JSON would make this response unreadable too.
+            response.forward.status = ForwardOutcome::Status::Failed;
+            response.forward.error = "the cloud's answer is not JSON: " + reply.body.substr(0, 100);
         } else if (reply.outcome == HttpResponse::Outcome::Ok) {
             response.forward.status = ForwardOutcome::Status::HttpError;
             response.forward.error = reply.body.substr(0, 300);
@@ -250,13 +266,12 @@ InferResponse EdgeService::infer(InferRequest request) {
                                                                                             : ForwardOutcome::Status::Failed;
             response.forward.error = reply.error;
         }
-        response.timings.forward = stage.lap();
+        response.timings.forward = lap(clock, "forward");
     }
 
     response.timings.parse = request.parse_time;
-    response.timings.total = total.elapsed();
-    response.timings.total.wall_ms += request.parse_time.wall_ms;
-    response.timings.total.cpu_ms += request.parse_time.cpu_ms;
+    response.timings.total = cost(clock.elapsed_wall_ms() + request.parse_time.wall_ms,
+                                  clock.elapsed_cpu_ms() + request.parse_time.cpu_ms);
     if (state_->log) state_->log->record(response);
     return response;
 }

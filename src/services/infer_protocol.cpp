@@ -1,10 +1,13 @@
 #include "edgebench/infer_protocol.hpp"
 
+#include <climits>
+
 #include <nlohmann/json.hpp>
 
 #include "edgebench/base64.hpp"
 #include "edgebench/error.hpp"
 #include "internal/json_cursor.hpp"
+#include "internal/json_member_scan.hpp"
 #include "services/config_json.hpp"
 
 namespace edgebench {
@@ -81,13 +84,41 @@ json detections_json(const std::vector<Detection>& detections) {
     return list;
 }
 
-json stage_json(const StageTime& t) { return {{"wall_ms", t.wall_ms}, {"cpu_ms", t.cpu_ms}}; }
+json stage_json(const StageCost& t) { return {{"wall_ms", t.wall_ms}, {"cpu_ms", t.cpu_ms}}; }
 
-StageTime read_stage(const json& node) {
-    StageTime t;
-    if (node.is_object()) {
-        t.wall_ms = node.value("wall_ms", 0.0);
-        t.cpu_ms = node.value("cpu_ms", 0.0);
+// Optional members of a response section, read through the cursor so that a member of the wrong type is
+// an `Error` naming it (nlohmann's value() throws its own type_error instead).
+double number_or(const JsonCursor& section, std::string_view key, double fallback) {
+    const auto value = section.find(key);
+    return value ? value->as_number() : fallback;
+}
+
+std::int64_t integer_or(const JsonCursor& section, std::string_view key, std::int64_t fallback) {
+    const auto value = section.find(key);
+    return value ? value->as_int() : fallback;
+}
+
+std::size_t count_or(const JsonCursor& section, std::string_view key) {
+    const auto value = section.find(key);
+    if (!value) return 0;
+    const auto count = value->as_int();
+    if (count < 0) value->fail("a count (0 or more)");
+    return static_cast<std::size_t>(count);
+}
+
+int int_or(const JsonCursor& section, std::string_view key) {
+    const auto value = section.find(key);
+    if (!value) return 0;
+    const auto number = value->as_int();
+    if (number < INT_MIN || number > INT_MAX) value->fail("a 32-bit integer");
+    return static_cast<int>(number);
+}
+
+StageCost read_stage(const JsonCursor& timings, std::string_view key) {
+    StageCost t;
+    if (const auto stage = timings.find(key)) {
+        t.wall_ms = number_or(*stage, "wall_ms", 0.0);
+        t.cpu_ms = number_or(*stage, "cpu_ms", 0.0);
     }
     return t;
 }
@@ -108,13 +139,29 @@ std::string to_string(ForwardOutcome::Status status) {
 
 InferRequest parse_infer_json(std::string_view body) {
     if (body.empty()) throw Error("empty request body; expected JSON with image_id and image_b64", "body");
-    const json document = detail::parse_json(body, "request");
+    // The fast path: cut the (plain) base64 string out before parsing the rest, and decode it in place.
+    std::string_view encoded;
+    json document;
+    if (const auto member = detail::find_plain_string_member(body, "image_b64")) {
+        std::string rest;
+        rest.reserve(body.size() - (member->end - member->begin));
+        rest.append(body.substr(0, member->begin)).append(body.substr(member->end));
+        document = json::parse(rest, nullptr, false);
+        if (!document.is_discarded()) encoded = body.substr(member->begin, member->end - member->begin);
+    }
+    // Otherwise, or when the rest is malformed (for an error message with the true position), the whole.
+    if (encoded.data() == nullptr) document = detail::parse_json(body, "request");
     const JsonCursor root(document, "", "");
     root.expect_object();
     InferRequest request;
     read_common(root, request);
-    const auto image = root.at("image_b64");
-    request.image = base64_decode(image.as_string(), "image_b64");
+    const auto image = root.at("image_b64");  // present (and, off the fast path, checked to be a string)
+    std::string copied;
+    if (encoded.data() == nullptr) {
+        copied = image.as_string();
+        encoded = copied;
+    }
+    request.image = base64_decode(encoded, "image_b64");
     if (request.image.empty()) throw Error("the image is empty", "image_b64");
     return request;
 }
@@ -202,8 +249,12 @@ std::string infer_response_to_json(const InferResponse& r) {
           {"error", r.forward.error},
           {"bytes_sent", r.forward.bytes_sent}}},
     };
-    document["cloud"] = r.cloud_json.empty() ? json(nullptr) : json::parse(r.cloud_json, nullptr, false);
-    return document.dump();
+    json cloud = r.cloud_json.empty() ? json(nullptr) : json::parse(r.cloud_json, nullptr, false);
+    // A value that failed to parse would be written as "<discarded>", which is not JSON.
+    document["cloud"] = cloud.is_discarded() ? json(nullptr) : std::move(cloud);
+    // forward.error quotes the cloud's answer, cut at a byte count: it need not be UTF-8, and a strict dump
+    // would throw for it in the middle of serving a request.
+    return document.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
 InferResponse parse_infer_response(std::string_view body) {
@@ -220,53 +271,50 @@ InferResponse parse_infer_response(std::string_view body) {
     if (auto v = root.find("detections")) r.detections = read_detections(*v);
     if (auto v = root.find("metrics")) {
         ImageMetrics m;
-        const auto& node = v->raw();
-        m.counts = DetectionCounts::from_counts(node.value("tp", 0), node.value("fp", 0), node.value("fn", 0));
-        m.counts.precision = node.value("precision", m.counts.precision);
-        m.counts.recall = node.value("recall", m.counts.recall);
-        m.counts.f1 = node.value("f1", m.counts.f1);
-        m.ground_truth = node.value("ground_truth", 0);
-        m.detections = node.value("detections", 0);
+        m.counts = DetectionCounts::from_counts(integer_or(*v, "tp", 0), integer_or(*v, "fp", 0), integer_or(*v, "fn", 0));
+        m.counts.precision = number_or(*v, "precision", m.counts.precision);
+        m.counts.recall = number_or(*v, "recall", m.counts.recall);
+        m.counts.f1 = number_or(*v, "f1", m.counts.f1);
+        m.ground_truth = integer_or(*v, "ground_truth", 0);
+        m.detections = integer_or(*v, "detections", 0);
         r.metrics = m;
     }
     if (auto image = root.find("image")) {
         auto& p = r.timings.preprocess_detail;
-        const auto& node = image->raw();
-        p.bytes_in = node.value("bytes_in", std::size_t{0});
-        p.bytes_out = node.value("bytes_out", std::size_t{0});
-        p.width_in = node.value("width_in", 0);
-        p.height_in = node.value("height_in", 0);
-        p.width_out = node.value("width_out", 0);
-        p.height_out = node.value("height_out", 0);
+        p.bytes_in = count_or(*image, "bytes_in");
+        p.bytes_out = count_or(*image, "bytes_out");
+        p.width_in = int_or(*image, "width_in");
+        p.height_in = int_or(*image, "height_in");
+        p.width_out = int_or(*image, "width_out");
+        p.height_out = int_or(*image, "height_out");
     }
     if (auto timings = root.find("timings")) {
-        const auto& node = timings->raw();
         auto& t = r.timings;
-        if (node.contains("parse")) t.parse = read_stage(node["parse"]);
-        if (node.contains("preprocess")) t.preprocess = read_stage(node["preprocess"]);
-        if (node.contains("inference")) t.inference = read_stage(node["inference"]);
-        if (node.contains("evaluation")) t.evaluation = read_stage(node["evaluation"]);
-        if (node.contains("forward")) t.forward = read_stage(node["forward"]);
-        if (node.contains("total")) t.total = read_stage(node["total"]);
-        t.preprocess_detail.decode_ms = node.value("decode_ms", 0.0);
-        t.preprocess_detail.resize_ms = node.value("resize_ms", 0.0);
-        t.preprocess_detail.encode_ms = node.value("encode_ms", 0.0);
-        t.preprocess_detail.output_decode_ms = node.value("output_decode_ms", 0.0);
-        t.inference_detail.prepare_ms = node.value("model_prepare_ms", 0.0);
-        t.inference_detail.forward_ms = node.value("model_forward_ms", 0.0);
-        t.inference_detail.postprocess_ms = node.value("model_postprocess_ms", 0.0);
+        t.parse = read_stage(*timings, "parse");
+        t.preprocess = read_stage(*timings, "preprocess");
+        t.inference = read_stage(*timings, "inference");
+        t.evaluation = read_stage(*timings, "evaluation");
+        t.forward = read_stage(*timings, "forward");
+        t.total = read_stage(*timings, "total");
+        t.preprocess_detail.decode_ms = number_or(*timings, "decode_ms", 0.0);
+        t.preprocess_detail.resize_ms = number_or(*timings, "resize_ms", 0.0);
+        t.preprocess_detail.encode_ms = number_or(*timings, "encode_ms", 0.0);
+        t.preprocess_detail.output_decode_ms = number_or(*timings, "output_decode_ms", 0.0);
+        t.inference_detail.prepare_ms = number_or(*timings, "model_prepare_ms", 0.0);
+        t.inference_detail.forward_ms = number_or(*timings, "model_forward_ms", 0.0);
+        t.inference_detail.postprocess_ms = number_or(*timings, "model_postprocess_ms", 0.0);
     }
     if (auto forward = root.find("forward")) {
-        const auto& node = forward->raw();
-        const std::string status = node.value("status", std::string("disabled"));
+        const auto status = forward->find("status");
+        const std::string name = status ? status->as_string() : std::string("disabled");
         for (const auto s : {ForwardOutcome::Status::Disabled, ForwardOutcome::Status::Ok, ForwardOutcome::Status::HttpError,
                              ForwardOutcome::Status::Timeout, ForwardOutcome::Status::Unreachable,
                              ForwardOutcome::Status::Failed}) {
-            if (to_string(s) == status) r.forward.status = s;
+            if (to_string(s) == name) r.forward.status = s;
         }
-        r.forward.http_status = node.value("http_status", 0);
-        r.forward.error = node.value("error", std::string());
-        r.forward.bytes_sent = node.value("bytes_sent", std::size_t{0});
+        r.forward.http_status = int_or(*forward, "http_status");
+        if (auto error = forward->find("error")) r.forward.error = error->as_string();
+        r.forward.bytes_sent = count_or(*forward, "bytes_sent");
     }
     if (auto cloud = root.find("cloud")) r.cloud_json = cloud->raw().dump();
     return r;

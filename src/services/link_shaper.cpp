@@ -21,7 +21,10 @@ std::string LinkProfile::to_string() const {
         return std::string(buffer);
     };
     if (bandwidth_mbps > 0) text += format(bandwidth_mbps) + "mbit";
-    if (latency_ms > 0) text += (text.empty() ? "" : "+") + format(latency_ms) + "ms";
+    if (latency_ms > 0) {
+        if (!text.empty()) text += '+';
+        text += format(latency_ms) + "ms";
+    }
     return text;
 }
 

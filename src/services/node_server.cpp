@@ -7,7 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "edgebench/error.hpp"
-#include "internal/stage_timer.hpp"
+#include "edgebench/stage_clock.hpp"
 
 namespace edgebench {
 namespace {
@@ -16,7 +16,9 @@ void send_error(httplib::Response& response, int status, const std::string& mess
     nlohmann::json body = {{"error", message}};
     if (!field.empty()) body["field"] = field;
     response.status = status;
-    response.set_content(body.dump(), "application/json");
+    // Messages quote the request (its path, a header, the bytes where JSON parsing stopped), which need
+    // not be UTF-8; a strict dump would throw here, inside httplib's error handler, and end the process.
+    response.set_content(body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), "application/json");
 }
 
 // Compares in time that depends only on the lengths, so that a token cannot be guessed byte by byte.
@@ -29,6 +31,11 @@ bool constant_time_equal(std::string_view a, std::string_view b) {
         difference |= static_cast<unsigned char>(x ^ y);
     }
     return difference == 0;
+}
+
+void refuse(httplib::Response& response) {
+    response.set_header("WWW-Authenticate", "Bearer");
+    send_error(response, 401, "missing or wrong bearer token", "Authorization");
 }
 
 InferRequest read_request(const httplib::Request& request) {
@@ -51,9 +58,19 @@ InferRequest read_request(const httplib::Request& request) {
 struct NodeServer::State {
     std::shared_ptr<NodeService> service;
     ServerOptions options;
+
+    bool authorized(const httplib::Request& request) const {
+        if (options.bearer_token.empty()) return true;
+        const std::string header = request.get_header_value("Authorization");
+        constexpr std::string_view prefix = "Bearer ";
+        return header.rfind(prefix, 0) == 0 &&
+               constant_time_equal(std::string_view(header).substr(prefix.size()), options.bearer_token);
+    }
+
     std::shared_ptr<RequestLog> log;
     httplib::Server server;
     int port = 0;
+    bool served = false;  // guarded by stop_mutex
     std::thread background;
     std::mutex stop_mutex;
 };
@@ -75,17 +92,20 @@ NodeServer::NodeServer(std::shared_ptr<NodeService> service, ServerOptions optio
     server.set_payload_max_length(s.options.max_body_bytes);
     server.set_read_timeout(s.options.read_timeout_s, 0);
     server.set_keep_alive_max_count(1'000'000);
+    server.set_keep_alive_timeout(s.options.keep_alive_timeout_s);
     server.set_tcp_nodelay(true);
 
+    // httplib answers a pre-routing rejection without reading the request's body, which then stays in
+    // the connection and is parsed as the next request: a keep-alive client's following request fails
+    // with a bogus 400/414. So requests whose body httplib reads (POST, PUT, PATCH, DELETE with a length)
+    // pass through here, are read in full (within the body limit), and are refused by their handler or,
+    // for unknown paths, by the error handler; the others are refused right here.
     server.set_pre_routing_handler([&s](const httplib::Request& request, httplib::Response& response) {
-        if (s.options.bearer_token.empty()) return httplib::Server::HandlerResponse::Unhandled;
-        const std::string header = request.get_header_value("Authorization");
-        constexpr std::string_view prefix = "Bearer ";
-        const bool ok = header.rfind(prefix, 0) == 0 &&
-                        constant_time_equal(std::string_view(header).substr(prefix.size()), s.options.bearer_token);
-        if (ok) return httplib::Server::HandlerResponse::Unhandled;
-        response.set_header("WWW-Authenticate", "Bearer");
-        send_error(response, 401, "missing or wrong bearer token", "Authorization");
+        if (s.authorized(request)) return httplib::Server::HandlerResponse::Unhandled;
+        const bool body_is_read = request.method == "POST" || request.method == "PUT" || request.method == "PATCH" ||
+                                  (request.method == "DELETE" && request.has_header("Content-Length"));
+        if (body_is_read) return httplib::Server::HandlerResponse::Unhandled;
+        refuse(response);
         return httplib::Server::HandlerResponse::Handled;
     });
 
@@ -98,6 +118,7 @@ NodeServer::NodeServer(std::shared_ptr<NodeService> service, ServerOptions optio
     });
 
     server.Put("/v1/config", [&s](const httplib::Request& request, httplib::Response& response) {
+        if (!s.authorized(request)) return refuse(response);
         try {
             s.service->update_config(request.body);
             response.set_content(s.service->config_json(), "application/json");
@@ -106,11 +127,26 @@ NodeServer::NodeServer(std::shared_ptr<NodeService> service, ServerOptions optio
         }
     });
 
-    server.Post("/v1/infer", [&s](const httplib::Request& request, httplib::Response& response) {
+    server.Post("/v1/hw/sample", [&s](const httplib::Request& request, httplib::Response& response) {
+        if (!s.authorized(request)) return refuse(response);
+        if (!s.options.take_hardware_sample) {
+            return send_error(response, 404, "this node does not monitor its hardware (start it with --out and "
+                                             "--monitor-period)", "");
+        }
         try {
-            detail::StageTimer parse;
+            s.options.take_hardware_sample();
+            response.set_content(R"({"sampled":true})", "application/json");
+        } catch (const std::exception& error) {
+            send_error(response, 409, error.what(), "");
+        }
+    });
+
+    server.Post("/v1/infer", [&s](const httplib::Request& request, httplib::Response& response) {
+        if (!s.authorized(request)) return refuse(response);
+        try {
+            const StageClock parse;
             InferRequest parsed = read_request(request);
-            parsed.parse_time = parse.elapsed();
+            parsed.parse_time = StageCost{parse.elapsed_wall_ms(), parse.elapsed_cpu_ms()};
             const InferResponse answer = s.service->infer(std::move(parsed));
             response.set_content(infer_response_to_json(answer), "application/json");
         } catch (const Error& error) {
@@ -133,7 +169,8 @@ NodeServer::NodeServer(std::shared_ptr<NodeService> service, ServerOptions optio
     });
 
     // Errors httplib produces itself (404, 413 payload too large, ...) get a JSON body too.
-    server.set_error_handler([](const httplib::Request& request, httplib::Response& response) {
+    server.set_error_handler([&s](const httplib::Request& request, httplib::Response& response) {
+        if (!s.authorized(request)) return refuse(response);  // an unknown path is no business of a stranger
         if (!response.body.empty()) return;
         std::string message = "HTTP error " + std::to_string(response.status);
         switch (response.status) {
@@ -162,12 +199,19 @@ NodeServer::NodeServer(std::shared_ptr<NodeService> service, ServerOptions optio
 
 NodeServer::~NodeServer() { stop(); }
 
-void NodeServer::serve() { state_->server.listen_after_bind(); }
+void NodeServer::serve() {
+    {
+        std::lock_guard lock(state_->stop_mutex);
+        state_->served = true;
+    }
+    state_->server.listen_after_bind();
+}
 
 void NodeServer::start() {
     std::lock_guard lock(state_->stop_mutex);
     if (state_->background.joinable()) return;
-    state_->background = std::thread([this] { serve(); });
+    state_->served = true;
+    state_->background = std::thread([this] { state_->server.listen_after_bind(); });
     // Return once the server accepts connections, so callers can send requests right away.
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
     while (!state_->server.is_running()) {
@@ -177,7 +221,14 @@ void NodeServer::start() {
 }
 
 void NodeServer::stop() {
-    std::lock_guard lock(state_->stop_mutex);
+    std::unique_lock lock(state_->stop_mutex);
+    if (!state_->served) {
+        // httplib closes the listening socket only from a running server: run it, so that stopping it
+        // releases the port instead of leaving connections hanging in its backlog.
+        lock.unlock();
+        start();
+        lock.lock();
+    }
     state_->server.stop();
     if (state_->background.joinable()) state_->background.join();
 }

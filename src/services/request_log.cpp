@@ -1,6 +1,9 @@
 #include "edgebench/request_log.hpp"
 
+#include <atomic>
 #include <chrono>
+#include <cstdio>
+#include <mutex>
 
 #include <nlohmann/json.hpp>
 
@@ -22,6 +25,21 @@ std::string num(int value) { return std::to_string(value); }
 }  // namespace
 
 struct RequestLog::Files {
+    std::atomic<std::size_t> failures{0};
+    std::mutex failure_mutex;
+    std::string first_failure;
+
+    void failed(const std::exception& error) noexcept {
+        if (failures++ == 0) {
+            try {
+                std::lock_guard lock(failure_mutex);
+                first_failure = error.what();
+            } catch (...) {
+            }
+            std::fprintf(stderr, "edgebench: cannot write request records (%s); serving goes on\n", error.what());
+        }
+    }
+
     explicit Files(const std::filesystem::path& directory)
         : requests(directory / "requests.csv", RequestLog::columns()), detections(directory / "detections.jsonl") {}
     detail::CsvAppender requests;
@@ -46,12 +64,29 @@ RequestLog::RequestLog(const std::filesystem::path& directory) : files_(std::mak
 
 RequestLog::~RequestLog() = default;
 
-void RequestLog::record(const InferResponse& r) {
+void RequestLog::record(const InferResponse& r) noexcept {
+    try {
+        const auto now = std::chrono::system_clock::now().time_since_epoch();
+        files_->requests.append(row(r, std::chrono::duration<double>(now).count()));
+        files_->detections.append(detections_line(r));
+    } catch (const std::exception& error) {
+        files_->failed(error);
+    }
+}
+
+std::size_t RequestLog::write_failures() const noexcept { return files_->failures; }
+
+std::string RequestLog::first_write_failure() const {
+    std::lock_guard lock(files_->failure_mutex);
+    return files_->first_failure;
+}
+
+std::vector<std::string> RequestLog::row(const InferResponse& r, double time_unix) {
     const auto& t = r.timings;
     const auto& p = t.preprocess_detail;
     const auto& d = t.inference_detail;
     std::vector<std::string> row = {
-        unix_now(), r.node, r.run_id, r.request_id, std::to_string(r.image_id), "ok", "", r.detector, r.preprocess,
+        num(time_unix), r.node, r.run_id, r.request_id, std::to_string(r.image_id), "ok", "", r.detector, r.preprocess,
         num(p.bytes_in), num(p.bytes_out), num(p.width_in), num(p.height_in), num(p.width_out), num(p.height_out),
         num(t.parse.wall_ms), num(t.parse.cpu_ms), num(t.preprocess.wall_ms), num(t.preprocess.cpu_ms),
         num(p.decode_ms), num(p.resize_ms), num(p.encode_ms), num(p.output_decode_ms), num(t.inference.wall_ms),
@@ -68,23 +103,33 @@ void RequestLog::record(const InferResponse& r) {
     } else {
         row.insert(row.end(), 7, "");
     }
-    files_->requests.append(row);
+    return row;
+}
 
+std::string RequestLog::detections_line(const InferResponse& r) {
     nlohmann::json detections = nlohmann::json::array();
     for (const auto& det : r.detections) {
         detections.push_back({{"category_id", det.category_id},
                               {"bbox", {det.bbox.x, det.bbox.y, det.bbox.width, det.bbox.height}},
                               {"score", det.score}});
     }
-    files_->detections.append(nlohmann::json({{"node", r.node},
-                                              {"run_id", r.run_id},
-                                              {"request_id", r.request_id},
-                                              {"image_id", r.image_id},
-                                              {"detections", std::move(detections)}})
-                                  .dump());
+    return nlohmann::json({{"node", r.node},
+                           {"run_id", r.run_id},
+                           {"request_id", r.request_id},
+                           {"image_id", r.image_id},
+                           {"detections", std::move(detections)}})
+        .dump();
 }
 
-void RequestLog::record_failure(const std::string& node, const std::string& run_id, const std::string& error) {
+void RequestLog::record_failure(const std::string& node, const std::string& run_id, const std::string& error) noexcept {
+    try {
+        write_failure_row(node, run_id, error);
+    } catch (const std::exception& failure) {
+        files_->failed(failure);
+    }
+}
+
+void RequestLog::write_failure_row(const std::string& node, const std::string& run_id, const std::string& error) {
     std::vector<std::string> row(columns().size());
     row[0] = unix_now();
     row[1] = node;

@@ -51,6 +51,10 @@ TEST(CocoResults, BadEntriesAreNamed) {
     EXPECT_EQ(error_of(R"([{"image_id": 1, "category_id": 3, "bbox": [0, 0, 1], "score": 1}])").field(), "[0].bbox");
     EXPECT_EQ(error_of(R"([{"image_id": 1, "category_id": 3, "bbox": [0, 0, 1, 1], "score": null}])").field(), "[0].score");
     EXPECT_NE(error_of("[{").message().find("invalid JSON"), std::string::npos);
+    // A number beyond a double made nlohmann::json throw its own out_of_range (found by fuzzing).
+    const auto overflow = error_of(R"([{"image_id": 1, "category_id": 3, "bbox": [0, 0, 1, 1], "score": 1e999}])");
+    EXPECT_NE(overflow.message().find("too large"), std::string::npos) << overflow.message();
+    EXPECT_EQ(overflow.file(), "dt.json");
 
     const auto gt = CocoDataset::parse(kGroundTruth, "/img");
     const auto unknown_image =

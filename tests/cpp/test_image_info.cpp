@@ -48,6 +48,24 @@ TEST(ImageInfo, TruncatedDataIsIncomplete) {
     }
 }
 
+TEST(ImageInfo, AJpegWithASecondFrameHeaderIsDamaged) {
+    // Found by fuzzing: the probe took the last frame header (SOF), decoders take the first. With a large
+    // frame followed by a 1x1 one, the pixel limit (checked on the probe's size) would let a
+    // decompression bomb through; here a 16x8 image claims to be 1x1.
+    auto bytes = test::encode_image(gradient(16, 8), ".jpg");
+    ASSERT_EQ(probe_image(bytes).width, 16);
+    ASSERT_GE(bytes.size(), 2u);
+    bytes.resize(bytes.size() - 2);  // drop EOI
+    const std::vector<std::uint8_t> second_frame = {0xFF, 0xC0, 0x00, 0x11, 0x08, 0x00, 0x01, 0x00, 0x01, 0x03, 0x01,
+                                                    0x22, 0x00, 0x02, 0x11, 0x01, 0x03, 0x11, 0x01, 0xFF, 0xD9};
+    bytes.insert(bytes.end(), second_frame.begin(), second_frame.end());
+    const auto info = probe_image(bytes);
+    EXPECT_EQ(info.format, ImageFormat::Jpeg);
+    EXPECT_EQ(info.width, 0);
+    EXPECT_EQ(info.height, 0);
+    EXPECT_FALSE(info.complete);
+}
+
 TEST(ImageInfo, GarbageAndEmptyInputAreUnknown) {
     EXPECT_EQ(probe_image({}).format, ImageFormat::Unknown);
     const std::vector<std::uint8_t> garbage = {'h', 'e', 'l', 'l', 'o', 0, 1, 2, 3};
