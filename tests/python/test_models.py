@@ -79,7 +79,11 @@ def test_shipped_builtin_model_describes_itself():
     assert info["name"] == "shapes-v1"
     ids_and_names = [(c["id"], c["name"]) for c in info["categories"]]
     assert ids_and_names == [(c.id, c.name) for c in edgebench.synthetic_categories()]
-    assert info["training"]["held_out"]["AP50"]["full"] >= 0.8
+    training = info["training"]
+    assert training["held_out"]["AP50"]["full"] >= 0.8
+    assert training["held_out"]["AP50"]["resize=25"] < training["held_out"]["AP50"]["full"] - 0.1
+    # The recipe's budget: under 10 minutes on 2 cores (rendering, training and the held-out evaluation).
+    assert training["cpus"] == 2 and training["seconds"]["total"] < 600
 
 
 def test_training_pipeline_runs_end_to_end(tmp_path):
