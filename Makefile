@@ -58,8 +58,8 @@ test: test-cpp test-python test-asan test-fuzz
 stubs: venv
 	$(VENV)/bin/python scripts/make_stubs.py
 
-demo: build venv
-	./scripts/demo.sh $(BUILD) $(VENV)
+demo: build
+	./scripts/demo.sh $(BUILD)
 
 bench: build venv
 	$(VENV)/bin/python bench/preprocess_vs_pil.py
