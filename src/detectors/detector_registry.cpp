@@ -40,8 +40,10 @@ DetectorRegistry DetectorRegistry::with_builtin_backends() {
     registry.add(detail::none_backend());
     registry.add(detail::onnx_backend());
     registry.add(detail::opencv_backend());
+#if defined(EDGEBENCH_WITH_TORCH)
     registry.add(detail::torchscript_backend());
     registry.add(detail::builtin_backend());
+#endif
     return registry;
 }
 
