@@ -1,6 +1,7 @@
 #pragma once
 // Owns a POSIX file descriptor and closes it once. Used where plain streams cannot do the job: appending
-// to a partial download, truncating it, and learning why a write failed (errno, e.g. ENOSPC).
+// to a partial download, truncating it, learning why a write failed (errno, e.g. ENOSPC), /proc files
+// reread in place and perf counters.
 
 #include <unistd.h>
 
@@ -15,10 +16,7 @@ public:
     ~UniqueFd() { reset(); }
     UniqueFd(UniqueFd&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
     UniqueFd& operator=(UniqueFd&& other) noexcept {
-        if (this != &other) {
-            reset();
-            fd_ = std::exchange(other.fd_, -1);
-        }
+        if (this != &other) reset(std::exchange(other.fd_, -1));
         return *this;
     }
     UniqueFd(const UniqueFd&) = delete;
@@ -28,8 +26,11 @@ public:
     explicit operator bool() const noexcept { return fd_ >= 0; }
     /// Closes now and returns close()'s result, which can carry a deferred write error.
     int close() noexcept { return ::close(std::exchange(fd_, -1)); }
-    void reset() noexcept {
-        if (fd_ >= 0) ::close(std::exchange(fd_, -1));
+    int release() noexcept { return std::exchange(fd_, -1); }
+    /// Closes the descriptor held, if any, and holds `fd` instead.
+    void reset(int fd = -1) noexcept {
+        if (fd_ >= 0) ::close(fd_);
+        fd_ = fd;
     }
 
 private:

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "monitor/unique_fd.hpp"
+#include "internal/unique_fd.hpp"
 
 namespace edgebench::detail {
 

@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-#include "monitor/unique_fd.hpp"
+#include "internal/unique_fd.hpp"
 
 namespace edgebench::detail {
 
