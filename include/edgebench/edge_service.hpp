@@ -61,8 +61,9 @@ public:
     void update_config(std::string_view json) override;
     std::string name() const override;
 
-    /// Uses `detector` (for instance one written in Python) instead of building one from a spec; it is
-    /// reported under `label`.
+    /// Uses `detector` (for instance one written in Python) instead of building one from a spec. The
+    /// configuration then names it by `label` (not empty), and a `PUT /v1/config` that leaves `detector`
+    /// as it is keeps it; one that names a spec replaces it.
     void use_detector(std::shared_ptr<Detector> detector, const std::string& label);
     EdgeConfig config() const;
 

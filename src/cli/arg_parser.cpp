@@ -128,6 +128,25 @@ long long ArgParser::integer(const std::string& name) const {
     return result;
 }
 
+std::vector<std::int64_t> ArgParser::integers(const std::string& name) const {
+    const std::string text = value(name);
+    std::vector<std::int64_t> result;
+    std::size_t start = 0;
+    while (start <= text.size()) {
+        const std::size_t comma = std::min(text.find(',', start), text.size());
+        std::int64_t item = 0;
+        const char* first = text.data() + start;
+        const char* last = text.data() + comma;
+        const auto [end, error] = std::from_chars(first, last, item);
+        if (first == last || error != std::errc() || end != last) {
+            throw UsageError("--" + name + " expects comma-separated whole numbers, got '" + text + "'");
+        }
+        result.push_back(item);
+        start = comma + 1;
+    }
+    return result;
+}
+
 double ArgParser::number(const std::string& name) const {
     const std::string text = value(name);
     double result = 0;

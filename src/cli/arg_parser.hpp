@@ -2,6 +2,7 @@
 // A small command-line parser for the edgebench programs: --name VALUE / --name=VALUE options,
 // --flag switches, positionals, repeated options, `--` to pass the rest through, and --help text.
 
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <stdexcept>
@@ -38,6 +39,8 @@ public:
     std::vector<std::string> all(const std::string& name) const;
     bool has(const std::string& name) const;
     long long integer(const std::string& name) const;
+    /// A comma-separated list of whole numbers, such as `--categories 1,3,18`.
+    std::vector<std::int64_t> integers(const std::string& name) const;
     double number(const std::string& name) const;
     const std::vector<std::string>& rest() const noexcept { return rest_; }
 

@@ -2,7 +2,6 @@
 
 #include <filesystem>
 #include <iostream>
-#include <sstream>
 
 #include "cli/arg_parser.hpp"
 #include "cli/commands.hpp"
@@ -43,22 +42,6 @@ int synthetic(const Args& args) {
     return 0;
 }
 
-std::vector<Id> parse_ids(const std::string& text) {
-    std::vector<Id> ids;
-    std::stringstream stream(text);
-    std::string part;
-    while (std::getline(stream, part, ',')) {
-        try {
-            std::size_t used = 0;
-            ids.push_back(std::stoll(part, &used));
-            if (used != part.size()) throw std::invalid_argument(part);
-        } catch (const std::exception&) {
-            throw UsageError("--categories expects comma-separated category ids, got '" + text + "'");
-        }
-    }
-    return ids;
-}
-
 int subset(const Args& args) {
     ArgParser parser("edgebench dataset subset",
                      "Take a subset of a COCO dataset: the first N images, N random images, or images of some "
@@ -74,7 +57,7 @@ int subset(const Args& args) {
     auto dataset = CocoDataset::load(parser.value("dataset"),
                                      parser.get("images") ? std::optional<std::filesystem::path>(*parser.get("images"))
                                                           : std::nullopt);
-    if (parser.has("categories")) dataset = dataset.with_categories(parse_ids(parser.value("categories")));
+    if (parser.has("categories")) dataset = dataset.with_categories(parser.integers("categories"));
     if (parser.has("first") && parser.has("random")) throw UsageError("give --first or --random, not both");
     if (parser.has("first")) dataset = dataset.first(static_cast<std::size_t>(parser.integer("first")));
     if (parser.has("random")) {

@@ -5,7 +5,6 @@
 
 #include <cstdio>
 #include <iostream>
-#include <sstream>
 
 #include "cli/arg_parser.hpp"
 #include "cli/commands.hpp"
@@ -15,22 +14,6 @@
 
 namespace edgebench::cli {
 namespace {
-
-std::vector<Id> parse_category_ids(const std::string& text) {
-    std::vector<Id> ids;
-    std::stringstream stream(text);
-    std::string part;
-    while (std::getline(stream, part, ',')) {
-        try {
-            std::size_t used = 0;
-            ids.push_back(std::stoll(part, &used));
-            if (used != part.size()) throw std::invalid_argument(part);
-        } catch (const std::exception&) {
-            throw UsageError("--categories expects comma-separated category ids, got '" + text + "'");
-        }
-    }
-    return ids;
-}
 
 std::string join(const std::vector<std::string>& items) {
     std::string text;
@@ -75,7 +58,7 @@ int run_dataset_download(const Args& args) {
         if (!parser.has("limit")) throw UsageError("--seed needs --limit");
         options.seed = static_cast<std::uint64_t>(parser.integer("seed"));
     }
-    if (parser.has("categories")) options.categories = parse_category_ids(parser.value("categories"));
+    if (parser.has("categories")) options.categories = parser.integers("categories");
     if (parser.has("base-url")) options.base_url = parser.value("base-url");
     options.connections = static_cast<int>(parser.integer("connections"));
     if (parser.integer("retries") < 0) throw UsageError("--retries must not be negative");

@@ -101,10 +101,7 @@ public:
             const int cells = level.grid_w * level.grid_h;
             for (int n = 0; n < cells; ++n) {
                 const float* scores = level.scores + static_cast<std::ptrdiff_t>(n) * kCocoClassCount;
-                int best = 0;
-                for (int k = 1; k < kCocoClassCount; ++k) {
-                    if (scores[k] > scores[best]) best = k;
-                }
+                const int best = best_class(scores, kCocoClassCount);
                 if (!(scores[best] >= score_threshold)) continue;
                 const float* bins = level.regression + static_cast<std::ptrdiff_t>(n) * kRegressionWidth;
                 const auto stride = static_cast<float>(level.stride);

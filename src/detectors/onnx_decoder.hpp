@@ -2,6 +2,7 @@
 // Per-family knowledge of ONNX detection models: how the input is prepared and how the raw output
 // tensors become candidate boxes. The ONNX detector is the same for every family; only this differs.
 
+#include <algorithm>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -44,6 +45,11 @@ std::vector<std::string> onnx_family_names();
 
 /// The number of classes every supported family predicts: COCO's 80, in the standard order.
 inline constexpr int kCocoClassCount = 80;
+
+/// The index of the highest of `count` contiguous class scores (the first one on ties).
+inline int best_class(const float* scores, int count) {
+    return static_cast<int>(std::max_element(scores, scores + count) - scores);
+}
 
 /// A tensor's shape with leading 1s removed until at most `rank` dimensions remain.
 std::vector<int> squeezed_shape(const cv::Mat& tensor, int rank);

@@ -110,10 +110,7 @@ public:
             const float objectness = p[4];
             // Class scores are at most 1, so a low objectness rules the box out without scanning them.
             if (!(objectness >= score_threshold)) continue;
-            int best = 0;
-            for (int k = 1; k < kCocoClassCount; ++k) {
-                if (p[5 + k] > p[5 + best]) best = k;
-            }
+            const int best = best_class(p + 5, kCocoClassCount);
             const float score = objectness * p[5 + best];
             if (!(score >= score_threshold)) continue;
             candidates.push_back(from_centre(best, score, p[0], p[1], p[2], p[3]));

@@ -12,6 +12,7 @@
 #include "edgebench/request_log.hpp"
 #include "edgebench/version.hpp"
 #include "internal/file_io.hpp"
+#include "runner/run_rows.hpp"
 #include "internal/csv_reader.hpp"
 #include "internal/json_cursor.hpp"
 
@@ -71,7 +72,7 @@ const std::vector<std::string>& ResultStore::request_columns() {
                                       "client_error",    "client_latency_ms", "client_round_trip_ms", "client_sent_unix",
                                       "client_bytes_sent", "client_bytes_received", "wire_format"};
         for (const auto& name : RequestLog::columns()) {
-            if (name == "node" || name == "run_id" || name == "request_id" || name == "image_id") continue;
+            if (client_part_has(name)) continue;
             c.push_back(name == "time_unix" ? "answered_unix" : name);
         }
         return c;

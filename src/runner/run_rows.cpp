@@ -28,12 +28,11 @@ std::string single_line(std::string text) {
 
 // The node's cells of a requests.csv row: RequestLog's columns without those the client part already has.
 std::vector<std::string> node_cells(const InferResponse* response, double time_unix) {
-    static const std::vector<std::string> skip = {"node", "run_id", "request_id", "image_id"};
     const auto& columns = RequestLog::columns();
     std::vector<std::string> all = response ? RequestLog::row(*response, time_unix) : std::vector<std::string>(columns.size());
     std::vector<std::string> cells;
     for (std::size_t i = 0; i < columns.size(); ++i) {
-        if (std::find(skip.begin(), skip.end(), columns[i]) == skip.end()) cells.push_back(single_line(all[i]));
+        if (!client_part_has(columns[i])) cells.push_back(single_line(all[i]));
     }
     return cells;
 }
@@ -68,6 +67,11 @@ struct NodeTotals {
 };
 
 }  // namespace
+
+bool client_part_has(std::string_view request_log_column) {
+    return request_log_column == "node" || request_log_column == "run_id" || request_log_column == "request_id" ||
+           request_log_column == "image_id";
+}
 
 void build_run_rows(const RunConfig& run, const CocoDataset& images, const WorkloadResult& result,
                     const std::vector<NodeIdentity>& nodes, RunRows& rows) {

@@ -3,6 +3,7 @@
 // result set: requests, detections, per-class scores and per-node summaries.
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "edgebench/coco_dataset.hpp"
@@ -18,6 +19,10 @@ struct NodeIdentity {
     std::string url;       ///< edges: the base URL the client used
     std::string detector;  ///< what the node ran in this run ("none" when nothing)
 };
+
+/// Whether a column of RequestLog (a node's record) is left out of requests.csv's node part because the
+/// client part of the row already has it (node, run_id, request_id, image_id).
+bool client_part_has(std::string_view request_log_column);
 
 /// Fills `rows.requests`, `rows.detections`, `rows.classes` and `rows.summary` for one run. `images` is
 /// the dataset the workload used (for the ground truth); `nodes` lists the cloud and the edges.

@@ -53,6 +53,7 @@ void CloudConfig::validate() const {
 struct ActiveCloud {
     CloudConfig config;
     std::shared_ptr<detail::DetectorPool> detector;
+    bool detector_supplied = false;  // by use_detector(); config.detector holds its label, not a spec
 };
 
 struct CloudService::State {
@@ -96,18 +97,21 @@ void CloudService::update_config(std::string_view json) {
     const bool spec_changed = next.detector != current->config.detector ||
                               detail::detector_options_to_json(next.detector_options) !=
                                   detail::detector_options_to_json(current->config.detector_options);
-    auto detector = !spec_changed && current->detector && current->detector->label() != current->config.detector
-                        ? current->detector
-                        : state_->detectors.get(next.detector, next.detector_options);
-    state_->install(std::make_shared<const ActiveCloud>(ActiveCloud{std::move(next), std::move(detector)}));
+    // A supplied detector stays until the detector is changed explicitly.
+    const bool keep = !spec_changed && current->detector_supplied;
+    auto detector = keep ? current->detector : state_->detectors.get(next.detector, next.detector_options);
+    state_->install(std::make_shared<const ActiveCloud>(ActiveCloud{std::move(next), std::move(detector), keep}));
 }
 
 void CloudService::use_detector(std::shared_ptr<Detector> detector, const std::string& label) {
     if (!detector) throw Error("no detector given", "detector");
+    if (label.empty()) throw Error("must not be empty", "label");
     std::lock_guard serial(state_->update_mutex);
     const auto current = state_->snapshot();
+    CloudConfig next = current->config;
+    next.detector = label;  // what GET /v1/config reports, and what a PUT keeps the detector with
     state_->install(std::make_shared<const ActiveCloud>(
-        ActiveCloud{current->config, std::make_shared<detail::DetectorPool>(std::move(detector), label)}));
+        ActiveCloud{std::move(next), std::make_shared<detail::DetectorPool>(std::move(detector), label), true}));
 }
 
 InferResponse CloudService::infer(InferRequest request) {

@@ -85,6 +85,7 @@ struct ActiveEdge {
     std::shared_ptr<detail::DetectorPool> detector;  // null: no detection
     std::shared_ptr<detail::LinkShaper> shaper;
     std::shared_ptr<detail::ObjectPool<HttpClient>> clients;
+    bool detector_supplied = false;  // by use_detector(); config.detector holds its label, not a spec
 };
 
 struct EdgeService::State {
@@ -106,6 +107,7 @@ struct EdgeService::State {
         config.validate();
         PreprocessLimits limits;
         limits.max_pixels = config.max_image_pixels;
+        const bool supplied = explicit_detector != nullptr;
         auto detector = explicit_detector ? std::move(explicit_detector)
                                           : detectors.get(config.detector, config.detector_options);
         // Keep the link's queue and the HTTP connections when their settings did not change.
@@ -122,7 +124,8 @@ struct EdgeService::State {
             clients = std::make_shared<detail::ObjectPool<HttpClient>>([options] { return std::make_unique<HttpClient>(options); });
         }
         return std::make_shared<const ActiveEdge>(ActiveEdge{config, Preprocessor(config.preprocess, limits),
-                                                             std::move(detector), std::move(shaper), std::move(clients)});
+                                                             std::move(detector), std::move(shaper), std::move(clients),
+                                                             supplied});
     }
 };
 
@@ -143,14 +146,11 @@ void EdgeService::update_config(std::string_view json) {
     const auto current = state_->snapshot();
     EdgeConfig next = current->config;
     next.merge_json(json);
-    // A user-supplied detector stays until the spec is changed explicitly.
+    // A supplied detector stays until the detector is changed explicitly.
     const bool spec_changed = next.detector != current->config.detector ||
                               detail::detector_options_to_json(next.detector_options) !=
                                   detail::detector_options_to_json(current->config.detector_options);
-    auto keep = !spec_changed && current->detector &&
-                        current->detector->label() != current->config.detector
-                    ? current->detector
-                    : nullptr;
+    auto keep = !spec_changed && current->detector_supplied ? current->detector : nullptr;
     auto built = state_->build(next, current.get(), std::move(keep));
     std::lock_guard lock(state_->mutex);
     state_->active = std::move(built);
@@ -158,9 +158,11 @@ void EdgeService::update_config(std::string_view json) {
 
 void EdgeService::use_detector(std::shared_ptr<Detector> detector, const std::string& label) {
     if (!detector) throw Error("no detector given", "detector");
+    if (label.empty()) throw Error("must not be empty", "label");
     std::lock_guard serial(state_->update_mutex);
     const auto current = state_->snapshot();
     EdgeConfig next = current->config;
+    next.detector = label;  // what GET /v1/config reports, and what a PUT keeps the detector with
     auto built = state_->build(next, current.get(), std::make_shared<detail::DetectorPool>(std::move(detector), label));
     std::lock_guard lock(state_->mutex);
     state_->active = std::move(built);

@@ -50,6 +50,28 @@ TEST(Cli, BadInputGivesOneReadableLineAndAnExitCode) {
     EXPECT_NE(bad_config.output.find("quality: must be between 1 and 100"), std::string::npos) << bad_config.output;
 }
 
+TEST(Cli, SubsetByCategoriesOfTheSyntheticSet) {
+    test::TempDir dir;
+    const auto made = test::run_command(test::cli_path() + " dataset synthetic --count 6 --out " + (dir / "s").string());
+    ASSERT_EQ(made.status, 0) << made.output;
+    const std::string subset = test::cli_path() + " dataset subset --dataset " + (dir / "s" / "instances.json").string();
+    const auto kept = test::run_command(subset + " --categories 1,4 --out " + (dir / "sub").string());
+    ASSERT_EQ(kept.status, 0) << kept.output;
+    const auto dataset = CocoDataset::load(dir / "sub" / "instances.json");
+    ASSERT_GT(dataset.annotation_count(), 0u);
+    for (const auto& sample : dataset) {
+        for (const auto& annotation : sample.annotations) {
+            EXPECT_TRUE(annotation.category_id == 1 || annotation.category_id == 4) << annotation.category_id;
+        }
+    }
+    for (const std::string bad : {"1,,4", "1,x", "", "4,"}) {
+        const auto refused = test::run_command(subset + " --categories '" + bad + "' --out " + (dir / "bad").string());
+        EXPECT_EQ(refused.status, 2) << bad << ": " << refused.output;
+        EXPECT_NE(refused.output.find("--categories expects comma-separated whole numbers, got '" + bad + "'"),
+                  std::string::npos) << refused.output;
+    }
+}
+
 TEST(Cli, SubsetOfTheCocoSample) {
     const auto json = test::coco_sample_json();
     if (json.empty()) GTEST_SKIP() << "../shared/data/coco-sample is not present";

@@ -89,6 +89,39 @@ def test_a_python_detector_serves_on_the_edge(image_and_truth):
     response = edge.infer(edgebench.InferRequest(encoded, annotations=annotations))
     assert response.detector == "oracle" and response.metrics.f1 == pytest.approx(1.0)
 
+    # The configuration names the supplied detector, and changing something else keeps it ...
+    assert edge.edge_config.detector == "oracle" and json.loads(edge.config_json())["detector"] == "oracle"
+    edge.update_config('{"preprocess": "quality=60"}')
+    assert edge.infer(edgebench.InferRequest(encoded, annotations=annotations)).detector == "oracle"
+    # ... also when a client puts back the configuration it read; naming a spec replaces it.
+    edge.update_config(edge.config_json())
+    assert edge.infer(edgebench.InferRequest(encoded, annotations=annotations)).detector == "oracle"
+    edge.update_config('{"detector": "none"}')
+    assert edge.infer(edgebench.InferRequest(encoded, annotations=annotations)).detector == "none"
+    assert edge.edge_config.detector == "none"
+    with pytest.raises(edgebench.Error, match="label"):
+        edge.use_detector(Oracle(annotations), "")
+
+
+def test_a_python_detector_serves_on_the_cloud(image_and_truth):
+    encoded, annotations = image_and_truth
+
+    class Oracle(edgebench.Detector):
+        def detect(self, image):
+            return [edgebench.Detection(a.category_id, a.bbox, 0.9) for a in annotations]
+
+        def categories(self):
+            return edgebench.synthetic_categories()
+
+    cloud = edgebench.CloudService(edgebench.CloudConfig(name="cloud-o"))
+    cloud.use_detector(Oracle(), "oracle")
+    assert cloud.cloud_config.detector == "oracle" and json.loads(cloud.config_json())["detector"] == "oracle"
+    cloud.update_config(cloud.config_json())
+    assert cloud.cloud_config.detector == "oracle"
+    assert cloud.infer(edgebench.InferRequest(encoded, annotations=annotations)).detector == "oracle"
+    cloud.update_config('{"detector": "none"}')
+    assert cloud.infer(edgebench.InferRequest(encoded, annotations=annotations)).detector == "none"
+
 
 def test_node_server_and_http_client(image_and_truth):
     encoded, annotations = image_and_truth
