@@ -52,7 +52,7 @@ const std::vector<cv::Mat>& images() {
 // The model file of a benchmark name, or empty (with the reason) when it cannot be had.
 fs::path model_file(const std::string& name, std::string& why) {
     if (name == "builtin") {
-        const fs::path file = fs::path(EDGEBENCH_SOURCE_DIR) / "models" / "shapes-v1.pt";
+        const fs::path file = fs::path(EDGEBENCH_SOURCE_DIR) / "models" / "shapes-v2.pt";
         if (!fs::exists(file)) why = file.string() + " is missing";
         return fs::exists(file) ? file : fs::path();
     }

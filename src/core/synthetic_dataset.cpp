@@ -105,6 +105,61 @@ cv::Mat make_background(detail::SplitMix64& rng, cv::RNG& noise, int width, int 
 
 double luminance(const cv::Scalar& bgr) { return 0.114 * bgr[0] + 0.587 * bgr[1] + 0.299 * bgr[2]; }
 
+// How an object stands out from the background around it. Strong objects differ by at least 55 grey
+// levels and survive any compression. Faint ones differ by 12 to 28 grey levels, chroma-only ones by at
+// most 6 grey levels and by their colour alone. JPEG keeps colour at half resolution and at low quality
+// spends almost no bits on it (and on fine luminance detail), and grayscale drops colour entirely: these
+// are the objects that compression takes away, so the dataset shows the trade-off it exists to measure.
+enum class Contrast { Strong, Faint, ChromaOnly };
+
+Contrast pick_contrast(detail::SplitMix64& rng) {
+    const double pick = rng.uniform();
+    if (pick < 0.45) return Contrast::Strong;
+    return pick < 0.7 ? Contrast::Faint : Contrast::ChromaOnly;
+}
+
+// The distance between two colours once their luminance is taken out of every channel.
+double chroma_distance(const cv::Scalar& a, const cv::Scalar& b) {
+    const double la = luminance(a);
+    const double lb = luminance(b);
+    double sum = 0;
+    for (int c = 0; c < 3; ++c) sum += ((a[c] - la) - (b[c] - lb)) * ((a[c] - la) - (b[c] - lb));
+    return std::sqrt(sum);
+}
+
+cv::Scalar random_colour(detail::SplitMix64& rng) {
+    return cv::Scalar(rng.uniform(0, 255), rng.uniform(0, 255), rng.uniform(0, 255));
+}
+
+cv::Scalar strong_colour(detail::SplitMix64& rng, const cv::Scalar& background) {
+    cv::Scalar colour;
+    for (int tries = 0; tries < 20; ++tries) {
+        colour = random_colour(rng);
+        if (std::fabs(luminance(colour) - luminance(background)) >= 55) break;
+    }
+    return colour;
+}
+
+cv::Scalar pick_colour(detail::SplitMix64& rng, const cv::Scalar& background, Contrast contrast) {
+    if (contrast == Contrast::Strong) return strong_colour(rng, background);
+    for (int tries = 0; tries < 40; ++tries) {
+        const double step = contrast == Contrast::Faint ? rng.uniform(12, 28) : rng.uniform(0, 6);
+        const double target = luminance(background) + (rng.uniform() < 0.5 ? -step : step);
+        // Adding the same amount to every channel moves the luminance by that amount (the weights sum to
+        // one) and leaves the chroma as it was.
+        cv::Scalar colour = random_colour(rng);
+        const double shift = target - luminance(colour);
+        bool in_range = true;
+        for (int c = 0; c < 3; ++c) {
+            colour[c] += shift;
+            in_range = in_range && colour[c] >= 0 && colour[c] <= 255;
+        }
+        const double needed_chroma = contrast == Contrast::Faint ? 0 : 60;
+        if (in_range && chroma_distance(colour, background) >= needed_chroma) return colour;
+    }
+    return strong_colour(rng, background);  // a background too dark, bright or grey for the request
+}
+
 }  // namespace
 
 void SyntheticDatasetOptions::validate() const {
@@ -154,9 +209,9 @@ SyntheticImage render_synthetic_image(const SyntheticDatasetOptions& options, st
         // COCO's area ranges: small (< 32^2), medium, large (> 96^2).
         const double pick = rng.uniform();
         double size;
-        if (pick < 0.35) {
-            size = rng.uniform(12, 30);
-        } else if (pick < 0.8) {
+        if (pick < 0.45) {
+            size = rng.uniform(10, 28);
+        } else if (pick < 0.85) {
             size = rng.uniform(38, std::min(90.0, short_side * 0.5));
         } else {
             const double low = std::min(110.0, short_side * 0.5);
@@ -181,12 +236,7 @@ SyntheticImage render_synthetic_image(const SyntheticDatasetOptions& options, st
                                   [&](const cv::Rect& other) { return (padded & other).area() > 0; });
             if (!placed) continue;
 
-            const cv::Scalar background_mean = cv::mean(result.image(box));
-            cv::Scalar colour;
-            for (int tries = 0; tries < 20; ++tries) {
-                colour = cv::Scalar(rng.uniform(0, 255), rng.uniform(0, 255), rng.uniform(0, 255));
-                if (std::fabs(luminance(colour) - luminance(background_mean)) >= 55) break;
-            }
+            const cv::Scalar colour = pick_colour(rng, cv::mean(result.image(box)), pick_contrast(rng));
             draw_shape(result.image, placement, colour, cv::LINE_AA);
             occupied.push_back(box);
 
@@ -238,7 +288,7 @@ CocoDataset generate_synthetic_dataset(const SyntheticDatasetOptions& options, c
     }
     CocoDataset dataset(synthetic_categories(), std::move(samples), image_dir);
     dataset.set_info_json(R"({"description":"edgebench synthetic shapes","seed":)" + std::to_string(options.seed) +
-                          R"(,"version":"1"})");
+                          R"(,"version":"2"})");
     dataset.save(out_dir / "instances.json");
     return CocoDataset::load(out_dir / "instances.json", image_dir);
 }

@@ -21,7 +21,7 @@ DetectorRegistry::Backend torchscript_backend();
 /// `builtin`: the shapes model shipped with edgebench (a TorchScript model found by `builtin_model_path`).
 DetectorRegistry::Backend builtin_backend();
 
-/// The shipped model `name` (`shapes-v1`): `$EDGEBENCH_BUILTIN_MODEL` when set, else
+/// The shipped model `name` (`shapes-v2`): `$EDGEBENCH_BUILTIN_MODEL` when set, else
 /// `<datadir>/edgebench/models/NAME.pt` found relative to the library's folder (installed),
 /// `<libdir>/models/NAME.pt` (Python package), then the source tree's `models/`. Throws `Error` listing
 /// where it looked.

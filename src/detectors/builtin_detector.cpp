@@ -1,5 +1,5 @@
 // The `builtin` backend: the shapes detector trained on edgebench's synthetic dataset and shipped with
-// it (models/shapes-v1.pt, made by scripts/train_builtin_model.py), so that a machine with nothing
+// it (models/shapes-v2.pt, made by scripts/train_builtin_model.py), so that a machine with nothing
 // downloaded can run real detection. It is a TorchScript model; this file only finds it.
 
 #include <dlfcn.h>
@@ -16,7 +16,7 @@ namespace edgebench::detail {
 namespace {
 
 constexpr const char* kBuiltinModelVariable = "EDGEBENCH_BUILTIN_MODEL";
-constexpr const char* kBuiltinModelName = "shapes-v1";
+constexpr const char* kBuiltinModelName = "shapes-v2";
 
 // The folder of the shared library this code is in, wherever it was installed or copied to.
 std::filesystem::path library_folder() {
@@ -57,7 +57,7 @@ std::filesystem::path builtin_model_path(const std::string& name) {
 }
 
 DetectorRegistry::Backend builtin_backend() {
-    return {"builtin", "builtin[:shapes-v1]",
+    return {"builtin", "builtin[:shapes-v2]",
             "the detector of the synthetic shapes shipped with edgebench (TorchScript, runs without downloads; "
             "EDGEBENCH_BUILTIN_MODEL overrides the file)",
             [](const DetectorSpec& spec, const DetectorOptions& options) {

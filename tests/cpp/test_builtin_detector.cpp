@@ -1,4 +1,4 @@
-// The built-in shapes detector (models/shapes-v1.pt through the `builtin` backend) on held-out synthetic
+// The built-in shapes detector (models/shapes-v2.pt through the `builtin` backend) on held-out synthetic
 // images: right classes, tight boxes, identical results from clones and concurrent threads.
 
 #include <gtest/gtest.h>
@@ -82,11 +82,9 @@ TEST(BuiltinDetector, FindsMediumAndLargeShapesWithTheRightClassAndTightBoxes) {
     EXPECT_GE(found, objects * 8 / 10) << found << " of " << objects << " medium/large objects found";
 }
 
-// The accuracy the model ships with, and the trade-off `make demo` shows: a 25 % resize (boxes mapped
-// back to the original image) must cost clearly visible AP50. JPEG quality 10 is printed, not checked:
-// on the synthetic shapes it costs the model < 0.01 AP50 (the issue asks for a visible fall; that part
-// is not met, see tests/python/test_builtin_model.py).
-TEST(BuiltinDetector, HeldOutAp50IsHighAndFallsAtResize25) {
+// The accuracy the model ships with, and the trade-off `make demo` shows: JPEG quality 10 and a 25 %
+// resize (boxes mapped back to the original image) must each cost clearly visible AP50.
+TEST(BuiltinDetector, HeldOutAp50IsHighAndFallsAtQuality10AndResize25) {
     auto detector = make_detector("builtin");
     auto options = held_out();
     options.image_count = 40;
@@ -106,6 +104,7 @@ TEST(BuiltinDetector, HeldOutAp50IsHighAndFallsAtResize25) {
     const double resize25 = ap50("resize=25");
     std::cout << "held-out AP50: full " << full << ", quality 10 " << quality10 << ", resize 25 % " << resize25 << "\n";
     EXPECT_GE(full, 0.8);
+    EXPECT_LT(quality10, full - 0.1);
     EXPECT_LT(resize25, full - 0.1);
 }
 
@@ -155,13 +154,13 @@ TEST(BuiltinDetector, TinyAndOddImagesDoNotBreakIt) {
 }
 
 TEST(BuiltinDetector, DescribesItself) {
-    auto detector = make_detector("builtin:shapes-v1");
+    auto detector = make_detector("builtin:shapes-v2");
     const auto info = detector->info();
     EXPECT_EQ(info.backend, "builtin");
-    EXPECT_EQ(info.spec, "builtin:shapes-v1");
+    EXPECT_EQ(info.spec, "builtin:shapes-v2");
     EXPECT_EQ(info.family, "shapes-centernet");
     EXPECT_EQ(info.device, "cpu");
-    EXPECT_NE(info.model_path.find("shapes-v1.pt"), std::string::npos);
+    EXPECT_NE(info.model_path.find("shapes-v2.pt"), std::string::npos);
     EXPECT_TRUE(DetectorRegistry::with_builtin_backends().contains("builtin"));
     EXPECT_TRUE(DetectorRegistry::with_builtin_backends().contains("torchscript"));
 }
@@ -172,7 +171,7 @@ TEST(BuiltinDetector, UnknownNamesAndAMissingOverrideAreErrors) {
         FAIL() << "expected an error";
     } catch (const Error& error) {
         EXPECT_EQ(error.field(), "model");
-        EXPECT_NE(error.message().find("shapes-v1"), std::string::npos);
+        EXPECT_NE(error.message().find("shapes-v2"), std::string::npos);
     }
     const ScopedEnv missing("EDGEBENCH_BUILTIN_MODEL", "/nonexistent/shapes.pt");
     try {

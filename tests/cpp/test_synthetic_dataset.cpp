@@ -65,6 +65,44 @@ TEST(SyntheticDataset, BoxesAreTightAroundVisibleObjects) {
     }
 }
 
+// The dataset exists to show what compression and grayscale cost, so some objects must stand out by
+// colour alone (JPEG keeps little of it at low quality; grayscale none) and others by a strong contrast.
+// Measured on disks and squares, whose centre is theirs: the centre's luminance and colour against a
+// frame just outside the box.
+TEST(SyntheticDataset, SomeObjectsStandOutByColourAloneOthersByStrongContrast) {
+    SyntheticDatasetOptions options;
+    options.seed = 31;
+    int measured = 0;
+    int colour_only = 0;
+    int strong = 0;
+    for (std::size_t i = 0; i < 60; ++i) {
+        const auto rendered = render_synthetic_image(options, i);
+        const cv::Rect image_rect(0, 0, rendered.image.cols, rendered.image.rows);
+        for (const auto& annotation : rendered.annotations) {
+            if (annotation.category_id != 1 && annotation.category_id != 2) continue;
+            const cv::Rect box(static_cast<int>(annotation.bbox.x), static_cast<int>(annotation.bbox.y),
+                               static_cast<int>(annotation.bbox.width), static_cast<int>(annotation.bbox.height));
+            const cv::Rect outer = cv::Rect(box.x - 3, box.y - 3, box.width + 6, box.height + 6) & image_rect;
+            if (box.width < 12 || outer.area() == box.area()) continue;
+            const cv::Rect centre(box.x + box.width / 2 - 1, box.y + box.height / 2 - 1, 3, 3);
+            cv::Mat frame_mask(rendered.image.size(), CV_8UC1, cv::Scalar(0));
+            frame_mask(outer).setTo(255);
+            frame_mask(box).setTo(0);
+            const cv::Scalar inside = cv::mean(rendered.image(centre));
+            const cv::Scalar around = cv::mean(rendered.image, frame_mask);
+            const auto luminance = [](const cv::Scalar& bgr) { return 0.114 * bgr[0] + 0.587 * bgr[1] + 0.299 * bgr[2]; };
+            const double luminance_step = std::abs(luminance(inside) - luminance(around));
+            const double colour_step = cv::norm(inside - around);
+            ++measured;
+            if (luminance_step < 12 && colour_step > 40) ++colour_only;
+            if (luminance_step >= 45) ++strong;
+        }
+    }
+    ASSERT_GT(measured, 60);
+    EXPECT_GT(colour_only, measured / 8) << colour_only << " of " << measured;
+    EXPECT_GT(strong, measured / 4) << strong << " of " << measured;
+}
+
 TEST(SyntheticDataset, WritesJpegFilesAndCocoJson) {
     test::TempDir dir;
     SyntheticDatasetOptions options;

@@ -72,11 +72,11 @@ def test_exported_model_runs_in_the_cpp_library(name, tmp_path):
 
 
 def test_shipped_builtin_model_describes_itself():
-    model = REPO / "models" / "shapes-v1.pt"
+    model = REPO / "models" / "shapes-v2.pt"
     assert model.exists()
     assert model.stat().st_size < 5_000_000
     info = metadata.load(model)
-    assert info["name"] == "shapes-v1"
+    assert info["name"] == "shapes-v2"
     ids_and_names = [(c["id"], c["name"]) for c in info["categories"]]
     assert ids_and_names == [(c.id, c.name) for c in edgebench.synthetic_categories()]
     training = info["training"]

@@ -38,7 +38,7 @@ def main(argv=None) -> int:
                         help="a constructor argument of the model, e.g. box_score_thresh=0.0 (repeatable)")
 
     train = commands.add_parser("train", help="train the built-in shapes detector and export it")
-    train.add_argument("--out", default="models/shapes-v1.pt")
+    train.add_argument("--out", default="models/shapes-v2.pt")
     train.add_argument("--iterations", type=int, default=None)
     train.add_argument("--batch-size", type=int, default=None)
     train.add_argument("--train-images", type=int, default=None)

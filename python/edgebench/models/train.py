@@ -1,6 +1,6 @@
 """Trains the built-in shapes detector on edgebench's synthetic dataset and exports it as TorchScript.
 
-    python -m edgebench.models train --out models/shapes-v1.pt
+    python -m edgebench.models train --out models/shapes-v2.pt
 
 The images come from the C++ generator (``edgebench.render_synthetic_image``), round-tripped through
 JPEG at quality 95 as ``generate_synthetic_dataset`` writes them, so the model sees what the datasets
@@ -159,7 +159,7 @@ def evaluate(model, images: int = 200, settings=("", "quality=10", "resize=25"))
     return results
 
 
-def train(out, iterations: int = 1600, batch_size: int = 8, train_images: int = 2000, seed: int = 0,
+def train(out, iterations: int = 2400, batch_size: int = 8, train_images: int = 2000, seed: int = 0,
           learning_rate: float = 4e-3, threads: int = 0, held_out_images: int = 200, log_every: int = 100,
           device: str = "cpu", data=None, model_options=None, jpeg_quality: int = 95):
     """Trains, evaluates on the held-out split (AP50 at full quality, JPEG quality 10 and resize 25 %),
@@ -270,7 +270,7 @@ def train(out, iterations: int = 1600, batch_size: int = 8, train_images: int = 
 def export(model: ShapesDetector, out: str, training: dict) -> None:
     model = model.eval()
     scripted = torch.jit.script(model)
-    info = metadata.make(name="shapes-v1", architecture="shapes-centernet", weights="trained",
+    info = metadata.make(name="shapes-v2", architecture="shapes-centernet", weights="trained",
                          categories=CATEGORIES, training=training,
                          description="edgebench's built-in detector of the synthetic shapes (disk, square, "
                                      "triangle, ring, cross); see scripts/train_builtin_model.py")
