@@ -24,7 +24,7 @@ build: deps
 
 # AddressSanitizer + UBSan build of the library and the C++ tests (no Python extension, no benchmarks).
 build-asan: deps
-	cmake -S . -B $(BUILD_ASAN) -DCMAKE_BUILD_TYPE=Debug -DEDGEBENCH_SANITIZE=ON \
+	cmake -S . -B $(BUILD_ASAN) -DCMAKE_BUILD_TYPE=Sanitize -DEDGEBENCH_SANITIZE=ON \
 	      -DEDGEBENCH_BUILD_PYTHON=OFF -DEDGEBENCH_BUILD_BENCH=OFF
 	cmake --build $(BUILD_ASAN) -j $(JOBS)
 
