@@ -17,30 +17,14 @@ namespace edgebench {
 void CloudConfig::merge_json(std::string_view text) {
     const nlohmann::json document = detail::parse_json(text, "cloud config");
     const detail::JsonCursor root(document, "", "");
-    detail::reject_unknown_keys(root, {"name", "detector", "detector_options", "iou_threshold", "score_threshold",
-                                       "run_id", "max_image_pixels"});
+    detail::reject_unknown_keys(root, detail::kCommonConfigKeys);
     CloudConfig next = *this;
-    if (auto v = root.find("name")) next.name = v->as_string();
-    if (auto v = root.find("detector")) next.detector = v->as_string();
-    if (auto v = root.find("detector_options")) detail::merge_detector_options(*v, next.detector_options);
-    if (auto v = root.find("iou_threshold")) next.iou_threshold = v->as_number();
-    if (auto v = root.find("score_threshold")) next.score_threshold = v->as_number();
-    if (auto v = root.find("run_id")) next.run_id = v->as_string();
-    if (auto v = root.find("max_image_pixels")) next.max_image_pixels = v->as_int();
+    detail::merge_common_settings(root, next);
     next.validate();
     *this = std::move(next);
 }
 
-std::string CloudConfig::to_json() const {
-    return nlohmann::json({{"name", name},
-                           {"detector", detector},
-                           {"detector_options", detail::detector_options_to_json(detector_options)},
-                           {"iou_threshold", iou_threshold},
-                           {"score_threshold", score_threshold},
-                           {"run_id", run_id},
-                           {"max_image_pixels", max_image_pixels}})
-        .dump();
-}
+std::string CloudConfig::to_json() const { return detail::common_settings_json(*this).dump(); }
 
 void CloudConfig::validate() const {
     if (name.empty()) throw Error("must not be empty", "name");

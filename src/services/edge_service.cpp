@@ -29,39 +29,27 @@ std::vector<Detection> clipped(std::vector<Detection> detections, int width, int
 void EdgeConfig::merge_json(std::string_view text) {
     const nlohmann::json document = detail::parse_json(text, "edge config");
     const detail::JsonCursor root(document, "", "");
-    detail::reject_unknown_keys(root, {"name", "detector", "detector_options", "preprocess", "cloud_url", "cloud_token",
-                                       "forward_timeout_s", "link", "iou_threshold", "score_threshold", "run_id",
-                                       "max_image_pixels"});
+    std::vector<std::string_view> known(detail::kCommonConfigKeys.begin(), detail::kCommonConfigKeys.end());
+    known.insert(known.end(), {"preprocess", "cloud_url", "cloud_token", "forward_timeout_s", "link"});
+    detail::reject_unknown_keys(root, known);
     EdgeConfig next = *this;
-    if (auto v = root.find("name")) next.name = v->as_string();
-    if (auto v = root.find("detector")) next.detector = v->as_string();
-    if (auto v = root.find("detector_options")) detail::merge_detector_options(*v, next.detector_options);
+    detail::merge_common_settings(root, next);
     if (auto v = root.find("preprocess")) next.preprocess = detail::read_preprocess(*v);
     if (auto v = root.find("cloud_url")) next.cloud_url = v->as_string();
     if (auto v = root.find("cloud_token")) next.cloud_token = v->as_string();
     if (auto v = root.find("forward_timeout_s")) next.forward_timeout_s = v->as_number();
     if (auto v = root.find("link")) detail::merge_link_profile(*v, next.link);
-    if (auto v = root.find("iou_threshold")) next.iou_threshold = v->as_number();
-    if (auto v = root.find("score_threshold")) next.score_threshold = v->as_number();
-    if (auto v = root.find("run_id")) next.run_id = v->as_string();
-    if (auto v = root.find("max_image_pixels")) next.max_image_pixels = v->as_int();
     next.validate();
     *this = std::move(next);
 }
 
 std::string EdgeConfig::to_json() const {
-    return nlohmann::json({{"name", name},
-                           {"detector", detector},
-                           {"detector_options", detail::detector_options_to_json(detector_options)},
-                           {"preprocess", preprocess.to_string()},
-                           {"cloud_url", cloud_url},
-                           {"forward_timeout_s", forward_timeout_s},
-                           {"link", detail::link_profile_to_json(link)},
-                           {"iou_threshold", iou_threshold},
-                           {"score_threshold", score_threshold},
-                           {"run_id", run_id},
-                           {"max_image_pixels", max_image_pixels}})
-        .dump();
+    nlohmann::json json = detail::common_settings_json(*this);
+    json["preprocess"] = preprocess.to_string();
+    json["cloud_url"] = cloud_url;
+    json["forward_timeout_s"] = forward_timeout_s;
+    json["link"] = detail::link_profile_to_json(link);
+    return json.dump();
 }
 
 void EdgeConfig::validate() const {
