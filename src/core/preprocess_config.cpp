@@ -8,18 +8,12 @@
 #include <vector>
 
 #include "edgebench/error.hpp"
+#include "internal/ascii_lower.hpp"
 
 namespace edgebench {
 namespace {
 
 constexpr std::string_view known_keys = "grayscale, resize, max_side, format, quality";
-
-std::string lower(std::string_view text) {
-    std::string result(text);
-    std::transform(result.begin(), result.end(), result.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return result;
-}
 
 std::string_view trim(std::string_view text) {
     while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) text.remove_prefix(1);
@@ -59,14 +53,14 @@ int parse_integer(std::string_view key, std::string_view value) {
 }
 
 bool parse_flag(std::string_view key, std::string_view value) {
-    const auto text = lower(value);
+    const auto text = detail::ascii_lower(value);
     if (text == "1" || text == "true" || text == "yes" || text == "on") return true;
     if (text == "0" || text == "false" || text == "no" || text == "off") return false;
     throw Error("expected 0 or 1, got '" + std::string(value) + "'", std::string(key));
 }
 
 ImageEncoding parse_encoding(std::string_view key, std::string_view value) {
-    const auto text = lower(value);
+    const auto text = detail::ascii_lower(value);
     if (text == "original" || text == "keep") return ImageEncoding::Original;
     if (text == "jpeg" || text == "jpg") return ImageEncoding::Jpeg;
     if (text == "png") return ImageEncoding::Png;
@@ -115,7 +109,7 @@ PreprocessConfig PreprocessConfig::parse(std::string_view text) {
     std::optional<ImageEncoding> explicit_encoding;
     bool quality_given = false;
     for (const auto& [raw_key, value] : pairs) {
-        const auto key = lower(raw_key);
+        const auto key = detail::ascii_lower(raw_key);
         if (key == "grayscale" || key == "gray" || key == "bw") {
             config.grayscale = parse_flag("grayscale", value);
         } else if (key == "resize") {

@@ -12,6 +12,7 @@
 #include <cstring>
 
 #include "edgebench/error.hpp"
+#include "internal/ascii_lower.hpp"
 #include "internal/hasher.hpp"
 #include "internal/unique_fd.hpp"
 
@@ -20,12 +21,6 @@ namespace {
 
 bool is_hex(std::string_view text) {
     return std::all_of(text.begin(), text.end(), [](unsigned char c) { return std::isxdigit(c) != 0; });
-}
-
-std::string lower(std::string_view text) {
-    std::string out(text);
-    std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return out;
 }
 
 std::size_t hex_length(HashAlgorithm algorithm) { return algorithm == HashAlgorithm::Sha256 ? 64 : 32; }
@@ -39,7 +34,7 @@ Checksum Checksum::parse(std::string_view text) {
     std::string_view digits = text;
     const auto colon = text.find(':');
     if (colon != std::string_view::npos) {
-        const std::string name = lower(text.substr(0, colon));
+        const std::string name = detail::ascii_lower(text.substr(0, colon));
         if (name == "sha256" || name == "sha-256") {
             checksum.algorithm = HashAlgorithm::Sha256;
         } else if (name == "md5") {
@@ -56,7 +51,7 @@ Checksum Checksum::parse(std::string_view text) {
                         std::to_string(hex_length(checksum.algorithm)) + " hex digits)",
                     "checksum");
     }
-    checksum.hex = lower(digits);
+    checksum.hex = detail::ascii_lower(digits);
     return checksum;
 }
 

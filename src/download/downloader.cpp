@@ -15,6 +15,7 @@
 
 #include "edgebench/error.hpp"
 #include "edgebench/version.hpp"
+#include "internal/ascii_lower.hpp"
 #include "internal/hasher.hpp"
 #include "internal/unique_fd.hpp"
 
@@ -27,11 +28,6 @@ using detail::UniqueFd;
 struct CurlDeleter {
     void operator()(CURL* handle) const noexcept { curl_easy_cleanup(handle); }
 };
-
-std::string lower(std::string text) {
-    std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return text;
-}
 
 std::string trim(const std::string& text) {
     const auto first = text.find_first_not_of(" \t\r\n");
@@ -59,7 +55,7 @@ struct ContentRange {
 
 std::optional<ContentRange> parse_content_range(const std::string& value) {
     const std::string text = trim(value);
-    if (lower(text.substr(0, 6)) != "bytes ") return std::nullopt;
+    if (detail::ascii_lower(text.substr(0, 6)) != "bytes ") return std::nullopt;
     const auto slash = text.find('/');
     if (slash == std::string::npos) return std::nullopt;
     ContentRange range;
@@ -81,7 +77,7 @@ std::optional<std::string> etag_md5(const std::string& etag) {
     if (text.size() == 34 && text.front() == '"' && text.back() == '"') text = text.substr(1, 32);
     if (text.size() != 32) return std::nullopt;
     if (!std::all_of(text.begin(), text.end(), [](unsigned char c) { return std::isxdigit(c) != 0; })) return std::nullopt;
-    return lower(text);
+    return detail::ascii_lower(text);
 }
 
 bool transient_status(long status) { return status >= 500 || status == 408 || status == 429; }
@@ -164,7 +160,7 @@ std::size_t on_header(char* data, std::size_t size, std::size_t count, void* use
     }
     const auto colon = line.find(':');
     if (colon == std::string::npos) return size * count;
-    const std::string name = lower(trim(line.substr(0, colon)));
+    const std::string name = detail::ascii_lower(trim(line.substr(0, colon)));
     const std::string value = trim(line.substr(colon + 1));
     if (name == "etag") attempt.etag = value;
     if (name == "content-length") attempt.content_length = parse_unsigned(value);

@@ -15,15 +15,12 @@
 #include "runner/run_rows.hpp"
 #include "internal/csv_reader.hpp"
 #include "internal/json_cursor.hpp"
+#include "internal/unix_time.hpp"
 
 namespace edgebench::detail {
 namespace {
 
 using nlohmann::json;
-
-double unix_now() {
-    return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
 
 std::string host_name() {
     char name[256] = {};
@@ -121,7 +118,7 @@ ResultStore::ResultStore(const std::filesystem::path& directory, const Experimen
         throw Error("already holds a result set; add --resume to continue it, or choose another --out", {},
                     directory_.string());
     }
-    started_unix_ = unix_now();
+    started_unix_ = unix_time_now();
     if (exists) {
         const json previous = read_json_file(manifest);
         if (previous.value("experiment", std::string()) != experiment_.source_text()) {
@@ -194,7 +191,7 @@ void ResultStore::record(const RunConfig& run, const RunRows& rows) {
     finished_.insert(run.run_id);
 }
 
-void ResultStore::close(const std::string& status) { write_manifest(status, unix_now()); }
+void ResultStore::close(const std::string& status) { write_manifest(status, unix_time_now()); }
 
 void ResultStore::note_launch(const std::string& run_id, const std::string& json_object) {
     launch_[run_id] = json_object;

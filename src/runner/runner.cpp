@@ -10,6 +10,7 @@
 #include "edgebench/netns.hpp"
 #include "edgebench/workload.hpp"
 #include "internal/csv_reader.hpp"
+#include "internal/unix_time.hpp"
 #include "runner/dataset_cache.hpp"
 #include "runner/local_cluster.hpp"
 #include "runner/netns_host.hpp"
@@ -20,10 +21,6 @@
 
 namespace edgebench {
 namespace {
-
-double unix_now() {
-    return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
 
 // Appends to `rows` the hardware samples each node wrote during [start, end], reading each node's hw.csv
 // from where the previous run stopped.
@@ -128,7 +125,7 @@ SweepResult run_experiment(const Experiment& experiment, const RunnerOptions& op
         }
         report(SweepProgress::Phase::Starting);
         detail::RunRows rows;
-        rows.started_unix = unix_now();
+        rows.started_unix = detail::unix_time_now();
         WorkloadResult result;
         try {
             const CocoDataset images = detail::select_images(datasets.get(run.dataset), run);
@@ -198,12 +195,12 @@ SweepResult run_experiment(const Experiment& experiment, const RunnerOptions& op
             rows.error = error.what();
             if (cluster) {
                 cluster->sample_hardware();
-                collect_hardware(*cluster, run.run_id, rows.started_unix, unix_now(), hw_offsets, rows.hw);
+                collect_hardware(*cluster, run.run_id, rows.started_unix, detail::unix_time_now(), hw_offsets, rows.hw);
             }
             cluster.reset();  // start afresh for the next run
         }
         if (cluster && rows.status == "ok") cluster->sample_hardware();
-        rows.finished_unix = unix_now();
+        rows.finished_unix = detail::unix_time_now();
         if (cluster && rows.status == "ok") {
             collect_hardware(*cluster, run.run_id, rows.started_unix, rows.finished_unix, hw_offsets, rows.hw);
         }

@@ -8,14 +8,12 @@
 #include <nlohmann/json.hpp>
 
 #include "internal/csv_appender.hpp"
+#include "internal/unix_time.hpp"
 
 namespace edgebench {
 namespace {
 
-std::string unix_now() {
-    const auto now = std::chrono::system_clock::now().time_since_epoch();
-    return detail::CsvAppender::number(std::chrono::duration<double>(now).count());
-}
+std::string unix_now() { return detail::CsvAppender::number(detail::unix_time_now()); }
 
 std::string num(double value) { return detail::CsvAppender::number(value); }
 std::string num(std::int64_t value) { return std::to_string(value); }

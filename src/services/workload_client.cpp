@@ -24,6 +24,7 @@
 #include "edgebench/http_client.hpp"
 #include "edgebench/workload.hpp"
 #include "internal/random.hpp"
+#include "internal/unix_time.hpp"
 
 namespace edgebench {
 namespace {
@@ -418,10 +419,6 @@ RequestRecord make_record(const WorkloadConfig& config, const std::vector<Prepar
     return r;
 }
 
-double unix_now() {
-    return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
-
 }  // namespace
 
 std::string to_string(RequestStatus status) {
@@ -440,7 +437,7 @@ WorkloadResult run_workload(const WorkloadConfig& config, const CocoDataset& dat
     config.validate();
     WorkloadResult result;
     result.config = config;
-    result.started_unix = unix_now();
+    result.started_unix = detail::unix_time_now();
 
     const std::vector<PreparedImage> images = prepare_images(config, dataset);
     const std::vector<PlannedRequest> plan = plan_requests(config, images.size());
@@ -457,7 +454,7 @@ WorkloadResult run_workload(const WorkloadConfig& config, const CocoDataset& dat
             }
         }
         const auto start = Clock::now();
-        const double start_unix = unix_now();
+        const double start_unix = detail::unix_time_now();
         engine.run(warmup, true, 1, false, start, [&](const Transfer& t, CURLcode code, Clock::time_point finished) {
             const RequestRecord record = make_record(config, images, t, code, finished, start, start_unix);
             if (!record.ok()) {
@@ -473,7 +470,7 @@ WorkloadResult run_workload(const WorkloadConfig& config, const CocoDataset& dat
     const int concurrency = schedule.kind == Schedule::Kind::ClosedLoop ? schedule.concurrency : 1;
     if (!stop.stop_requested()) {
         const auto start = Clock::now();
-        const double start_unix = unix_now();
+        const double start_unix = detail::unix_time_now();
         engine.run(plan, false, concurrency, open_loop, start, [&](const Transfer& t, CURLcode code, Clock::time_point finished) {
             RequestRecord record = make_record(config, images, t, code, finished, start, start_unix);
             if (on_record) on_record(record);
@@ -485,7 +482,7 @@ WorkloadResult run_workload(const WorkloadConfig& config, const CocoDataset& dat
     result.interrupted = result.records.size() < plan.size();
     result.summary = summarize_latencies(result.records);
     for (std::size_t e = 0; e < config.edges.size(); ++e) result.per_edge.push_back(summarize_latencies(result.records, e));
-    result.finished_unix = unix_now();
+    result.finished_unix = detail::unix_time_now();
     return result;
 }
 
