@@ -16,6 +16,7 @@
 
 #include <opencv2/dnn.hpp>
 
+#include "detector_bench.hpp"
 #include "detectors/network_input.hpp"
 #include "detectors/onnx_decoder.hpp"
 #include "edgebench/coco_dataset.hpp"
@@ -55,23 +56,7 @@ void detect(benchmark::State& state, const char* family, const char* file) {
     const auto model = model_path(file);
     if (!ready(state, model)) return;
     auto detector = edgebench::make_detector(std::string("onnx:") + family + ":" + model.string());
-    const auto& inputs = images();
-    std::size_t index = 0;
-    double prepare_ms = 0;
-    double forward_ms = 0;
-    double post_ms = 0;
-    for (auto _ : state) {
-        const auto result = detector->detect(inputs[index++ % inputs.size()]);
-        benchmark::DoNotOptimize(result.detections.data());
-        prepare_ms += result.timings.prepare_ms;
-        forward_ms += result.timings.forward_ms;
-        post_ms += result.timings.postprocess_ms;
-    }
-    // The detector's own split of the same calls: the in-call overhead is (prepare + post) / forward,
-    // which a busy machine disturbs less than the comparison of two separate benchmarks.
-    state.counters["prepare_ms"] = benchmark::Counter(prepare_ms, benchmark::Counter::kAvgIterations);
-    state.counters["forward_ms"] = benchmark::Counter(forward_ms, benchmark::Counter::kAvgIterations);
-    state.counters["post_ms"] = benchmark::Counter(post_ms, benchmark::Counter::kAvgIterations);
+    edgebench::bench::time_detect_calls(state, *detector, images());
 }
 
 // The bare network: the same settings and the same input blobs as the detector builds, prepared up front.
@@ -113,13 +98,6 @@ void forward(benchmark::State& state, const char* family, const char* file) {
     }
 }
 
-double median(std::vector<double> values) {
-    if (values.empty()) return 0;
-    const auto middle = values.begin() + static_cast<std::ptrdiff_t>(values.size() / 2);
-    std::nth_element(values.begin(), middle, values.end());
-    return *middle;
-}
-
 // Bare forward and detect() back to back on the same image, each pair timed on its own: the load of a
 // busy machine changes slowly, so the median of the pairwise ratios is the steadiest overhead figure.
 void paired(benchmark::State& state, const char* family, const char* file) {
@@ -144,9 +122,9 @@ void paired(benchmark::State& state, const char* family, const char* file) {
         ratios.push_back(detect_ms.back() / forward_ms.back());
         ++index;
     }
-    state.counters["forward_ms"] = median(forward_ms);
-    state.counters["detect_ms"] = median(detect_ms);
-    state.counters["overhead_pct"] = 100.0 * (median(ratios) - 1.0);
+    state.counters["forward_ms"] = edgebench::bench::median(forward_ms);
+    state.counters["detect_ms"] = edgebench::bench::median(detect_ms);
+    state.counters["overhead_pct"] = 100.0 * (edgebench::bench::median(ratios) - 1.0);
 }
 
 }  // namespace

@@ -31,6 +31,7 @@
 #include <opencv2/imgproc.hpp>
 #include <torch/script.h>
 
+#include "detector_bench.hpp"
 #include "edgebench/detector.hpp"
 #include "edgebench/synthetic_dataset.hpp"
 
@@ -119,33 +120,13 @@ void forward(benchmark::State& state, const std::string& name) {
 void detect(benchmark::State& state, const std::string& name) {
     Pair* pair = pair_for(state, name);
     if (!pair) return;
-    std::size_t index = 0;
-    double prepare_ms = 0;
-    double forward_ms = 0;
-    double post_ms = 0;
-    for (auto _ : state) {
-        const auto result = pair->detector->detect(images()[index++ % images().size()]);
-        benchmark::DoNotOptimize(result.detections.data());
-        prepare_ms += result.timings.prepare_ms;
-        forward_ms += result.timings.forward_ms;
-        post_ms += result.timings.postprocess_ms;
-    }
-    state.counters["prepare_ms"] = benchmark::Counter(prepare_ms, benchmark::Counter::kAvgIterations);
-    state.counters["forward_ms"] = benchmark::Counter(forward_ms, benchmark::Counter::kAvgIterations);
-    state.counters["post_ms"] = benchmark::Counter(post_ms, benchmark::Counter::kAvgIterations);
+    edgebench::bench::time_detect_calls(state, *pair->detector, images());
 }
 
 double thread_cpu_ms() {
     timespec now{};
     ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
     return static_cast<double>(now.tv_sec) * 1e3 + static_cast<double>(now.tv_nsec) / 1e6;
-}
-
-double median(std::vector<double> values) {
-    if (values.empty()) return 0;
-    const auto middle = values.begin() + static_cast<std::ptrdiff_t>(values.size() / 2);
-    std::nth_element(values.begin(), middle, values.end());
-    return *middle;
 }
 
 // One iteration = detect() and bare forward() on the same image, back to back, each pair timed on its
@@ -183,12 +164,12 @@ void paired(benchmark::State& state, const std::string& name) {
         if (forward_ms.back() > 0) ratios.push_back(detect_ms.back() / forward_ms.back());
         if (forward_cpu_ms.back() > 0) cpu_ratios.push_back(detect_cpu_ms.back() / forward_cpu_ms.back());
     }
-    state.counters["forward_ms"] = median(forward_ms);
-    state.counters["detect_ms"] = median(detect_ms);
-    state.counters["overhead_pct"] = ratios.empty() ? 0.0 : 100.0 * (median(ratios) - 1.0);
-    state.counters["forward_cpu_ms"] = median(forward_cpu_ms);
-    state.counters["detect_cpu_ms"] = median(detect_cpu_ms);
-    state.counters["overhead_cpu_pct"] = cpu_ratios.empty() ? 0.0 : 100.0 * (median(cpu_ratios) - 1.0);
+    state.counters["forward_ms"] = edgebench::bench::median(forward_ms);
+    state.counters["detect_ms"] = edgebench::bench::median(detect_ms);
+    state.counters["overhead_pct"] = ratios.empty() ? 0.0 : 100.0 * (edgebench::bench::median(ratios) - 1.0);
+    state.counters["forward_cpu_ms"] = edgebench::bench::median(forward_cpu_ms);
+    state.counters["detect_cpu_ms"] = edgebench::bench::median(detect_cpu_ms);
+    state.counters["overhead_cpu_pct"] = cpu_ratios.empty() ? 0.0 : 100.0 * (edgebench::bench::median(cpu_ratios) - 1.0);
     state.counters["threads"] = at::get_num_threads();
 }
 
