@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "edgebench/error.hpp"
+#include "runner/system_command.hpp"
 
 namespace edgebench::detail {
 namespace {
@@ -43,16 +44,7 @@ std::filesystem::path find_program(const std::string& name) {
         candidates.push_back(base / "apps");          // build tree: build/src -> build/src/apps
         candidates.push_back(base.parent_path() / "apps");  // build/src/cli -> build/src/apps
     }
-    if (const char* path = std::getenv("PATH")) {
-        std::string list(path);
-        std::size_t start = 0;
-        while (start <= list.size()) {
-            const auto colon = list.find(':', start);
-            candidates.emplace_back(list.substr(start, colon == std::string::npos ? std::string::npos : colon - start));
-            if (colon == std::string::npos) break;
-            start = colon + 1;
-        }
-    }
+    for (const auto& dir : path_directories()) candidates.emplace_back(dir);
     for (const auto& dir : candidates) {
         if (!dir.empty() && is_executable(dir / name)) return dir / name;
     }

@@ -80,7 +80,7 @@ CommandOutput run_system_command(const std::vector<std::string>& argv, std::chro
     return result;
 }
 
-std::optional<std::filesystem::path> find_system_program(const std::string& name) {
+std::vector<std::string> path_directories() {
     std::vector<std::string> directories;
     if (const char* path = std::getenv("PATH")) {
         std::string list(path);
@@ -92,6 +92,11 @@ std::optional<std::filesystem::path> find_system_program(const std::string& name
             start = colon + 1;
         }
     }
+    return directories;
+}
+
+std::optional<std::filesystem::path> find_system_program(const std::string& name) {
+    std::vector<std::string> directories = path_directories();
     for (const char* dir : {"/usr/sbin", "/sbin", "/usr/bin", "/bin"}) directories.emplace_back(dir);
     for (const auto& dir : directories) {
         if (dir.empty()) continue;

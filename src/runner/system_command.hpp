@@ -22,6 +22,9 @@ struct CommandOutput {
 CommandOutput run_system_command(const std::vector<std::string>& argv,
                                  std::chrono::milliseconds timeout = std::chrono::seconds(30));
 
+/// The folders of $PATH, in order (empty entries included; empty when PATH is unset).
+std::vector<std::string> path_directories();
+
 /// A system program by name: PATH first, then /usr/sbin, /sbin, /usr/bin, /bin (root's tools are often
 /// outside a user's PATH). Empty when it is nowhere.
 std::optional<std::filesystem::path> find_system_program(const std::string& name);
