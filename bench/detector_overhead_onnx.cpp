@@ -31,7 +31,7 @@ fs::path shared_path(const char* variable, const fs::path& fallback) {
     return fs::path(EDGEBENCH_SOURCE_DIR) / ".." / "shared" / "data" / fallback;
 }
 
-const std::vector<cv::Mat>& images() {
+const std::vector<cv::Mat>& coco_sample_images() {
     static const std::vector<cv::Mat> loaded = [] {
         std::vector<cv::Mat> result;
         const auto json = shared_path("EDGEBENCH_COCO_SAMPLE", fs::path("coco-sample") / "instances.json");
@@ -45,7 +45,7 @@ const std::vector<cv::Mat>& images() {
 fs::path model_path(const char* file) { return shared_path("EDGEBENCH_MODEL_DIR", "models") / file; }
 
 bool ready(benchmark::State& state, const fs::path& model) {
-    if (images().empty() || !fs::exists(model)) {
+    if (coco_sample_images().empty() || !fs::exists(model)) {
         state.SkipWithError("the COCO sample or the model is not present (see EDGEBENCH_COCO_SAMPLE, EDGEBENCH_MODEL_DIR)");
         return false;
     }
@@ -56,14 +56,14 @@ void detect(benchmark::State& state, const char* family, const char* file) {
     const auto model = model_path(file);
     if (!ready(state, model)) return;
     auto detector = edgebench::make_detector(std::string("onnx:") + family + ":" + model.string());
-    edgebench::bench::time_detect_calls(state, *detector, images());
+    edgebench::bench::time_detect_calls(state, *detector, coco_sample_images());
 }
 
 // The bare network: the same settings and the same input blobs as the detector builds, prepared up front.
 struct BareNet {
     cv::dnn::Net net;
     std::vector<cv::String> names;
-    std::vector<cv::Mat> blobs;  // one per image of images()
+    std::vector<cv::Mat> blobs;  // one per image of coco_sample_images()
     std::vector<cv::Mat> outputs;
 
     BareNet(const char* family, const fs::path& model) : net(cv::dnn::readNetFromONNX(model.string())) {
@@ -73,7 +73,7 @@ struct BareNet {
         const auto* decoder = edgebench::detail::find_onnx_decoder(family);
         const auto recipe = decoder->input_recipe(decoder->default_input_size());
         edgebench::detail::InputScratch scratch;
-        for (const auto& image : images()) {
+        for (const auto& image : coco_sample_images()) {
             cv::Mat blob;
             edgebench::detail::prepare_input(image, recipe, blob, scratch);
             blobs.push_back(blob);
@@ -105,7 +105,7 @@ void paired(benchmark::State& state, const char* family, const char* file) {
     if (!ready(state, model)) return;
     BareNet bare(family, model);
     auto detector = edgebench::make_detector(std::string("onnx:") + family + ":" + model.string());
-    const auto& inputs = images();
+    const auto& inputs = coco_sample_images();
     std::vector<double> forward_ms;
     std::vector<double> detect_ms;
     std::vector<double> ratios;

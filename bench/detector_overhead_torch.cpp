@@ -39,7 +39,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-const std::vector<cv::Mat>& images() {
+const std::vector<cv::Mat>& synthetic_images() {
     static const std::vector<cv::Mat> rendered = [] {
         edgebench::SyntheticDatasetOptions options;
         options.seed = 4242;
@@ -92,7 +92,7 @@ Pair* pair_for(benchmark::State& state, const std::string& name) {
     pair->module = torch::jit::load(file.string());
     pair->module.eval();
     c10::InferenceMode inference;
-    for (const auto& image : images()) {
+    for (const auto& image : synthetic_images()) {
         cv::Mat rgb;
         cv::cvtColor(image, rgb, cv::COLOR_BGR2RGB);
         pair->inputs.push_back(torch::from_blob(rgb.data, {rgb.rows, rgb.cols, 3}, torch::kUInt8)
@@ -120,7 +120,7 @@ void forward(benchmark::State& state, const std::string& name) {
 void detect(benchmark::State& state, const std::string& name) {
     Pair* pair = pair_for(state, name);
     if (!pair) return;
-    edgebench::bench::time_detect_calls(state, *pair->detector, images());
+    edgebench::bench::time_detect_calls(state, *pair->detector, synthetic_images());
 }
 
 double thread_cpu_ms() {
@@ -143,10 +143,10 @@ void paired(benchmark::State& state, const std::string& name) {
     std::vector<double> cpu_ratios;
     std::size_t index = 0;
     for (auto _ : state) {
-        const std::size_t i = index++ % images().size();
+        const std::size_t i = index++ % synthetic_images().size();
         const auto start = clock::now();
         const double start_cpu = thread_cpu_ms();
-        const auto result = pair->detector->detect(images()[i]);
+        const auto result = pair->detector->detect(synthetic_images()[i]);
         benchmark::DoNotOptimize(result.detections.data());
         const auto middle = clock::now();
         const double middle_cpu = thread_cpu_ms();

@@ -11,17 +11,9 @@
 #include "cli/download_progress.hpp"
 #include "edgebench/coco_download.hpp"
 #include "edgebench/error.hpp"
+#include "internal/join.hpp"
 
 namespace edgebench::cli {
-namespace {
-
-std::string join(const std::vector<std::string>& items) {
-    std::string text;
-    for (const auto& item : items) text += (text.empty() ? "" : ", ") + item;
-    return text;
-}
-
-}  // namespace
 
 int run_dataset_download(const Args& args) {
     ArgParser parser("edgebench dataset download",
@@ -79,7 +71,7 @@ int run_dataset_download(const Args& args) {
         summary = download_coco_val2017(options, on_progress);
     }
     if (!summary.annotations_verified.empty()) {
-        std::cout << "annotations: verified " << join(summary.annotations_verified) << '\n';
+        std::cout << "annotations: verified " << detail::join(summary.annotations_verified, ", ") << '\n';
     }
     std::cout << "wrote " << summary.images << " images (" << summary.images_fetched << " downloaded, "
               << summary.images_present << " already present) with " << summary.annotations << " objects to "

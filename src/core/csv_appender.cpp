@@ -21,7 +21,7 @@ std::string quoted(const std::string& cell) {
     return out + "\"";
 }
 
-std::string join(const std::vector<std::string>& cells) {
+std::string csv_line(const std::vector<std::string>& cells) {
     std::string line;
     for (std::size_t i = 0; i < cells.size(); ++i) {
         if (i) line += ',';
@@ -50,7 +50,7 @@ CsvAppender::CsvAppender(const std::filesystem::path& file, std::vector<std::str
     : path_(file), columns_(std::move(columns)) {
     std::error_code ec;
     const bool fresh = !std::filesystem::exists(file, ec) || std::filesystem::file_size(file, ec) == 0;
-    const std::string header = join(columns_);
+    const std::string header = csv_line(columns_);
     if (!fresh) {
         std::ifstream in(file);
         std::string first;
@@ -70,7 +70,7 @@ void CsvAppender::append(const std::vector<std::string>& values) {
                         " columns",
                     {}, path_.string());
     }
-    const std::string line = join(values);
+    const std::string line = csv_line(values);
     std::lock_guard lock(mutex_);
     write_all(file_.get(), line, path_);
 }

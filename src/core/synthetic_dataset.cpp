@@ -18,7 +18,7 @@ namespace {
 
 enum Shape : int { kDisk = 1, kSquare, kTriangle, kRing, kCross };
 
-struct Placement {
+struct ShapePlacement {
     Shape shape;
     cv::Point2d centre;
     double size;   // side of the square that holds the unrotated shape
@@ -26,7 +26,7 @@ struct Placement {
 };
 
 // Draws one shape; `thickness_scale` lets the same geometry go to the colour image and to the mask.
-void draw_shape(cv::Mat& canvas, const Placement& p, const cv::Scalar& colour, int line_type) {
+void draw_shape(cv::Mat& canvas, const ShapePlacement& p, const cv::Scalar& colour, int line_type) {
     const double half = p.size / 2.0;
     auto rotated = [&](double dx, double dy) {
         const double c = std::cos(p.angle);
@@ -217,7 +217,7 @@ SyntheticImage render_synthetic_image(const SyntheticDatasetOptions& options, st
             const double low = std::min(110.0, short_side * 0.5);
             size = rng.uniform(low, std::max(low + 1, short_side * 0.65));
         }
-        Placement placement{static_cast<Shape>(rng.between(kDisk, kCross)), {}, size, 0.0};
+        ShapePlacement placement{static_cast<Shape>(rng.between(kDisk, kCross)), {}, size, 0.0};
         if (placement.shape == kSquare || placement.shape == kCross) placement.angle = rng.uniform(-0.35, 0.35);
         if (placement.shape == kTriangle) placement.angle = rng.uniform(-0.5, 0.5);
 

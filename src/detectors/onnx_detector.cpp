@@ -20,6 +20,7 @@
 #include "detectors/onnx_input_shape.hpp"
 #include "edgebench/error.hpp"
 #include "internal/file_io.hpp"
+#include "internal/join.hpp"
 #include "internal/stopwatch.hpp"
 
 namespace edgebench::detail {
@@ -36,11 +37,6 @@ struct OnnxModel {
     std::vector<std::uint8_t> bytes;
 };
 
-std::string join(const std::vector<std::string>& names) {
-    std::string text;
-    for (const auto& name : names) text += (text.empty() ? "" : ", ") + name;
-    return text;
-}
 
 int parse_side(std::string_view text, const std::string& spec) {
     int value = 0;
@@ -59,7 +55,7 @@ std::pair<const OnnxDecoder*, std::optional<cv::Size>> parse_family(std::string_
     const OnnxDecoder* decoder = find_onnx_decoder(family);
     if (!decoder) {
         throw Error("unknown ONNX model family '" + family + "' in '" + spec + "'; known families: " +
-                        join(onnx_family_names()),
+                        join(onnx_family_names(), ", "),
                     "model");
     }
     if (at == std::string_view::npos) return {decoder, std::nullopt};

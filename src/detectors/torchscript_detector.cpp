@@ -21,6 +21,7 @@
 #include "detectors/model_metadata.hpp"
 #include "detectors/torchvision_ops.hpp"
 #include "edgebench/error.hpp"
+#include "internal/first_line.hpp"
 #include "internal/stopwatch.hpp"
 
 namespace edgebench::detail {
@@ -36,13 +37,6 @@ struct LoadedModel {
     std::string path;
 };
 
-// The first non-empty line of a libtorch message (the rest is a source excerpt or a backtrace).
-std::string first_line(const std::string& text) {
-    const auto begin = text.find_first_not_of("\n ");
-    if (begin == std::string::npos) return text;
-    const auto end = text.find('\n', begin);
-    return text.substr(begin, end == std::string::npos ? std::string::npos : end - begin);
-}
 
 c10::Device choose_device(const std::string& name) {
     if (name == "cpu") return c10::Device(c10::kCPU);

@@ -16,6 +16,7 @@
 #include "edgebench/error.hpp"
 #include "edgebench/version.hpp"
 #include "internal/ascii_lower.hpp"
+#include "internal/curl_handle.hpp"
 #include "internal/hasher.hpp"
 #include "internal/unique_fd.hpp"
 
@@ -25,9 +26,6 @@ namespace {
 using detail::Hasher;
 using detail::UniqueFd;
 
-struct CurlDeleter {
-    void operator()(CURL* handle) const noexcept { curl_easy_cleanup(handle); }
-};
 
 std::string trim(const std::string& text) {
     const auto first = text.find_first_not_of(" \t\r\n");
@@ -271,7 +269,7 @@ std::filesystem::path partial_download_path(const std::filesystem::path& file) {
 
 struct Downloader::State {
     DownloadOptions options;
-    std::unique_ptr<CURL, CurlDeleter> handle;
+    detail::CurlEasyHandle handle;
     std::array<char, CURL_ERROR_SIZE> error_text{};
 };
 

@@ -2,6 +2,7 @@
 // Appends rows to a CSV file that pandas reads directly: a header once, RFC 4180 quoting, one flush per
 // row so that a killed process loses at most the row it was writing. Thread-safe.
 
+#include <concepts>
 #include <cstdio>
 #include <filesystem>
 #include <memory>
@@ -36,6 +37,13 @@ private:
     std::mutex mutex_;
     std::unique_ptr<std::FILE, FileCloser> file_;
 };
+
+/// A CSV cell for a number: `CsvAppender::number` for floating point, the decimal digits for integers.
+inline std::string csv_number(double value) { return CsvAppender::number(value); }
+template <std::integral Integer>
+std::string csv_number(Integer value) {
+    return std::to_string(value);
+}
 
 /// Appends JSON lines (one object per line), flushed per line. Thread-safe.
 class JsonLinesAppender {

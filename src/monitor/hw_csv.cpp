@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "edgebench/error.hpp"
+#include "internal/join.hpp"
 
 namespace edgebench {
 namespace {
@@ -95,14 +96,6 @@ constexpr Column kColumns[] = {
 constexpr const char* kNetColumns[] = {"time_unix_s", "mono_s",   "node",       "seq",       "interval_s",
                                        "interface",   "rx_bytes", "tx_bytes", "rx_packets", "tx_packets"};
 
-std::string join(const std::vector<std::string>& names) {
-    std::string line;
-    for (const auto& name : names) {
-        if (!line.empty()) line += ',';
-        line += name;
-    }
-    return line + '\n';
-}
 
 // Writes all of `text` with one write(2) where the kernel allows (a regular file on a local file
 // system takes it whole), retrying the rest otherwise.
@@ -174,8 +167,8 @@ const std::vector<std::string>& hw_net_csv_columns() {
     return names;
 }
 
-std::string hw_csv_header() { return join(hw_csv_columns()); }
-std::string hw_net_csv_header() { return join(hw_net_csv_columns()); }
+std::string hw_csv_header() { return detail::join(hw_csv_columns(), ",") + '\n'; }
+std::string hw_net_csv_header() { return detail::join(hw_net_csv_columns(), ",") + '\n'; }
 
 std::string hw_csv_row(const HwSample& sample) {
     std::string row;

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <array>
 
+#include "internal/host_name.hpp"
 #include "monitor/net_dev.hpp"
 #include "monitor/process_stat.hpp"
 
@@ -17,12 +18,6 @@ double clock_seconds(clockid_t clock) noexcept {
     timespec ts{};
     ::clock_gettime(clock, &ts);
     return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
-}
-
-std::string host_name() {
-    std::array<char, 256> name{};
-    if (::gethostname(name.data(), name.size() - 1) != 0) return "localhost";
-    return name.data();
 }
 
 std::uint64_t counter_delta(std::uint64_t now, std::uint64_t then) noexcept { return now >= then ? now - then : 0; }

@@ -7,16 +7,17 @@
 
 #include "edgebench/error.hpp"
 #include "edgebench/netns.hpp"
+#include "internal/first_line.hpp"
 #include "runner/netns_ledger.hpp"
 #include "runner/netns_tools.hpp"
 
 namespace edgebench {
 namespace {
 
+using detail::first_line;
 using detail::NetnsState;
 using detail::NetnsTools;
 
-std::string first_line(const std::string& text) { return text.substr(0, text.find('\n')); }
 
 // Removes every root link and namespace of sweep `id` (those found by name plus those `state` lists),
 // then the sweep's state files.

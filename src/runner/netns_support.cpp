@@ -7,10 +7,13 @@
 
 #include "edgebench/error.hpp"
 #include "edgebench/netns.hpp"
+#include "internal/first_line.hpp"
 #include "runner/netns_tools.hpp"
 
 namespace edgebench {
 namespace {
+
+using detail::first_line;
 
 // The effective capability set of this process (/proc/self/status, CapEff), 0 when unreadable.
 unsigned long long effective_capabilities() {
@@ -22,8 +25,8 @@ unsigned long long effective_capabilities() {
     return 0;
 }
 
-std::string first_line(const std::string& text) {
-    std::string line = text.substr(0, text.find('\n'));
+std::string first_line_of(const std::string& output) {
+    std::string line = first_line(output);
     return line.empty() ? "no message" : line;
 }
 
@@ -53,7 +56,7 @@ NetnsSupport probe_netns_support() {
     const std::string name = detail::netns_namespace_name(detail::new_netns_sweep_id(), "probe");
     const auto added = tools->ip_try({"netns", "add", name});
     if (!added.ok()) {
-        support.reason = "`ip netns add` was refused (" + first_line(added.output) +
+        support.reason = "`ip netns add` was refused (" + first_line_of(added.output) +
                          "); network namespaces cannot be made here (a container without them?), use backend local";
         tools->ip_try({"netns", "del", name});
         return support;
@@ -63,11 +66,11 @@ NetnsSupport probe_netns_support() {
     const auto tbf = tools->tc_try({"-n", name, "qdisc", "add", "dev", "lo", "root", "handle", "1:", "tbf", "rate",
                                     "10mbit", "burst", "5000b", "latency", "1s"});
     support.bandwidth_qdisc = tbf.ok();
-    if (!tbf.ok()) support.bandwidth_reason = "tc tbf: " + first_line(tbf.output);
+    if (!tbf.ok()) support.bandwidth_reason = "tc tbf: " + first_line_of(tbf.output);
     tools->tc_try({"-n", name, "qdisc", "del", "dev", "lo", "root"});
     const auto netem = tools->tc_try({"-n", name, "qdisc", "add", "dev", "lo", "root", "netem", "delay", "1ms"});
     support.netem = netem.ok();
-    if (!netem.ok()) support.netem_reason = "tc netem: " + first_line(netem.output);
+    if (!netem.ok()) support.netem_reason = "tc netem: " + first_line_of(netem.output);
     tools->ip_try({"netns", "del", name});
     return support;
 }

@@ -12,6 +12,7 @@
 #include "edgebench/request_log.hpp"
 #include "edgebench/version.hpp"
 #include "internal/file_io.hpp"
+#include "internal/host_name.hpp"
 #include "runner/run_rows.hpp"
 #include "internal/csv_reader.hpp"
 #include "internal/json_cursor.hpp"
@@ -21,12 +22,6 @@ namespace edgebench::detail {
 namespace {
 
 using nlohmann::json;
-
-std::string host_name() {
-    char name[256] = {};
-    ::gethostname(name, sizeof name - 1);
-    return name;
-}
 
 // Keeps the lines of `file` that belong to a finished run (its header line too), dropping those of runs
 // that were cut short. Rows are single lines: cells never hold a newline (see cell()).

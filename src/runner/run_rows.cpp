@@ -13,11 +13,8 @@ namespace {
 
 using ordered_json = nlohmann::ordered_json;
 
-std::string num(double value) { return CsvAppender::number(value); }
 // COCO's -1 (undefined: no ground truth of that kind) is an empty cell, as pandas reads NaN.
-std::string metric(double value) { return value < 0 ? "" : num(value); }
-std::string num(std::size_t value) { return std::to_string(value); }
-std::string num(std::int64_t value) { return std::to_string(value); }
+std::string metric(double value) { return value < 0 ? "" : csv_number(value); }
 
 std::string single_line(std::string text) {
     for (char& c : text) {
@@ -63,7 +60,7 @@ struct NodeTotals {
             ++forward_failed;
         }
     }
-    std::string mean(double sum) const { return ok ? num(sum / static_cast<double>(ok)) : std::string(); }
+    std::string mean(double sum) const { return ok ? csv_number(sum / static_cast<double>(ok)) : std::string(); }
 };
 
 }  // namespace
@@ -130,7 +127,7 @@ void build_run_rows(const RunConfig& run, const CocoDataset& images, const Workl
         const double completed_unix = record.sent_unix + record.round_trip_ms / 1000.0;
         auto client_cells = [&](const std::string& role, const std::string& node) {
             return std::vector<std::string>{run.run_id,
-                                            num(record.index),
+                                            csv_number(record.index),
                                             record.request_id,
                                             std::to_string(record.image_id),
                                             role,
@@ -138,11 +135,11 @@ void build_run_rows(const RunConfig& run, const CocoDataset& images, const Workl
                                             to_string(record.status),
                                             std::to_string(record.http_status),
                                             single_line(record.error),
-                                            num(record.latency_ms),
-                                            num(record.round_trip_ms),
-                                            num(record.sent_unix),
-                                            num(record.bytes_sent),
-                                            num(record.bytes_received),
+                                            csv_number(record.latency_ms),
+                                            csv_number(record.round_trip_ms),
+                                            csv_number(record.sent_unix),
+                                            csv_number(record.bytes_sent),
+                                            csv_number(record.bytes_received),
                                             to_string(record.format)};
         };
         auto& edge_totals = totals[edge_name];
@@ -181,43 +178,44 @@ void build_run_rows(const RunConfig& run, const CocoDataset& images, const Workl
                 if (result.config.edges[e] == node.url && e < result.per_edge.size()) latency = result.per_edge[e];
             }
         }
-        std::vector<std::string> summary = {run.run_id, node.name, node.role, node.detector, num(t.requests), num(t.ok),
-                                            num(t.requests - std::min(t.requests, t.ok))};
+        std::vector<std::string> summary = {run.run_id, node.name, node.role, node.detector, csv_number(t.requests),
+                                            csv_number(t.ok), csv_number(t.requests - std::min(t.requests, t.ok))};
         const auto evaluator = evaluators.find(node.name);
         if (evaluator != evaluators.end()) {
             const EvaluationResult scores = evaluator->second.summarize();
             for (const auto& c : scores.per_category) {
                 if (c.support == 0 && c.counts.tp + c.counts.fp == 0) continue;
                 rows.classes.push_back({run.run_id, node.name, node.role, std::to_string(c.category_id), c.name,
-                                        num(c.support), num(c.counts.tp), num(c.counts.fp), num(c.counts.fn),
-                                        num(c.counts.precision), num(c.counts.recall), num(c.counts.f1), metric(c.ap),
+                                        csv_number(c.support), csv_number(c.counts.tp), csv_number(c.counts.fp),
+                                        csv_number(c.counts.fn), csv_number(c.counts.precision),
+                                        csv_number(c.counts.recall), csv_number(c.counts.f1), metric(c.ap),
                                         metric(c.ap50), metric(c.ap75), metric(c.ar)});
             }
             const auto& s = scores.stats;
             for (const double v : {s[0], s[1], s[2], s[3], s[4], s[5], s[8]}) summary.push_back(metric(v));
             for (const double v : {scores.micro.precision, scores.micro.recall, scores.micro.f1, scores.macro.f1,
                                    scores.weighted.f1}) {
-                summary.push_back(num(v));
+                summary.push_back(csv_number(v));
             }
-            summary.push_back(scores.best_f1_threshold ? num(*scores.best_f1_threshold) : "");
-            summary.push_back(num(scores.best_f1));
+            summary.push_back(scores.best_f1_threshold ? csv_number(*scores.best_f1_threshold) : "");
+            summary.push_back(csv_number(scores.best_f1));
         } else {
             summary.insert(summary.end(), 14, "");
         }
         for (const double v : {latency.mean_ms, latency.p50_ms, latency.p90_ms, latency.p95_ms, latency.p99_ms,
                                latency.p999_ms, latency.throughput_rps, latency.duration_s}) {
-            summary.push_back(num(v));
+            summary.push_back(csv_number(v));
         }
         summary.push_back(t.mean(t.bytes_in));
         summary.push_back(t.mean(t.bytes_out));
-        summary.push_back(t.bytes_in > 0 ? num(t.bytes_out / t.bytes_in) : "");
+        summary.push_back(t.bytes_in > 0 ? csv_number(t.bytes_out / t.bytes_in) : "");
         summary.push_back(t.mean(t.preprocess_ms));
         summary.push_back(t.mean(t.inference_ms));
         summary.push_back(t.mean(t.total_ms));
         summary.push_back(t.mean(t.cpu_ms));
         summary.push_back(node.role == "edge" ? t.mean(t.forward_ms) : "");
-        summary.push_back(node.role == "edge" ? num(t.forward_failed) : "");
-        summary.push_back(unscored.count(node.name) ? num(unscored.at(node.name)) : "0");
+        summary.push_back(node.role == "edge" ? csv_number(t.forward_failed) : "");
+        summary.push_back(unscored.count(node.name) ? csv_number(unscored.at(node.name)) : "0");
         rows.summary.push_back(std::move(summary));
     }
 }

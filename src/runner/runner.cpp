@@ -254,7 +254,9 @@ std::string summary_table(const std::filesystem::path& result_dir) {
         std::string text;
         // A row may be shorter than the header (a file cut short, or edited by hand).
         for (std::size_t c = 0; c < runs.header.size() && c < row.size(); ++c) {
-            if (runs.header[c].rfind("axis:", 0) == 0) text += (text.empty() ? "" : " ") + runs.header[c].substr(5) + "=" + row[c];
+            if (runs.header[c].rfind("axis:", 0) != 0) continue;
+            if (!text.empty()) text += ' ';
+            text.append(runs.header[c], 5).append("=").append(row[c]);
         }
         if (text.empty()) text = runs.cell(row, "detector") + " " + runs.cell(row, "preprocess");
         describe[runs.cell(row, "run_id")] = text;

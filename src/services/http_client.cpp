@@ -6,6 +6,7 @@
 #include <random>
 
 #include "edgebench/error.hpp"
+#include "internal/curl_handle.hpp"
 
 namespace edgebench {
 namespace {
@@ -15,12 +16,6 @@ std::size_t append_body(char* data, std::size_t size, std::size_t count, void* t
     return size * count;
 }
 
-struct CurlDeleter {
-    void operator()(CURL* handle) const noexcept { curl_easy_cleanup(handle); }
-};
-struct HeaderListDeleter {
-    void operator()(curl_slist* list) const noexcept { curl_slist_free_all(list); }
-};
 
 std::string make_boundary() {
     // 64 random bits: a boundary that appears inside image bytes by accident is out of the question.
@@ -52,7 +47,7 @@ std::string encode_multipart(const std::vector<MultipartPart>& parts, std::strin
 
 struct HttpClient::State {
     HttpClientOptions options;
-    std::unique_ptr<CURL, CurlDeleter> handle;
+    detail::CurlEasyHandle handle;
 };
 
 HttpClient::HttpClient(HttpClientOptions options) : state_(std::make_unique<State>()) {
@@ -104,7 +99,7 @@ HttpResponse HttpClient::perform(const std::string& method, const std::string& u
     if (!state_->options.bearer_token.empty()) {
         raw_headers = curl_slist_append(raw_headers, ("Authorization: Bearer " + state_->options.bearer_token).c_str());
     }
-    const std::unique_ptr<curl_slist, HeaderListDeleter> headers(raw_headers);
+    const detail::CurlHeaderList headers(raw_headers);
     curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers.get());
 
     if (method == "POST" || method == "PUT") {

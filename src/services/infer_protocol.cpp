@@ -9,11 +9,27 @@
 #include "internal/json_cursor.hpp"
 #include "internal/json_member_scan.hpp"
 #include "services/config_json.hpp"
+#include "services/detections_json.hpp"
 
 namespace edgebench {
+namespace detail {
+
+nlohmann::json detections_json(const std::vector<Detection>& detections) {
+    nlohmann::json list = nlohmann::json::array();
+    for (const auto& d : detections) {
+        list.push_back({{"category_id", d.category_id},
+                        {"bbox", {d.bbox.x, d.bbox.y, d.bbox.width, d.bbox.height}},
+                        {"score", d.score}});
+    }
+    return list;
+}
+
+}  // namespace detail
+
 namespace {
 
 using nlohmann::json;
+using detail::detections_json;
 using detail::JsonCursor;
 
 BBox read_box(const JsonCursor& cursor) {
@@ -75,14 +91,6 @@ void read_common(const JsonCursor& root, InferRequest& request) {
 }
 
 json box_json(const BBox& b) { return json::array({b.x, b.y, b.width, b.height}); }
-
-json detections_json(const std::vector<Detection>& detections) {
-    json list = json::array();
-    for (const auto& d : detections) {
-        list.push_back({{"category_id", d.category_id}, {"bbox", box_json(d.bbox)}, {"score", d.score}});
-    }
-    return list;
-}
 
 json stage_json(const StageCost& t) { return {{"wall_ms", t.wall_ms}, {"cpu_ms", t.cpu_ms}}; }
 

@@ -15,10 +15,7 @@ namespace {
 
 std::string unix_now() { return detail::CsvAppender::number(detail::unix_time_now()); }
 
-std::string num(double value) { return detail::CsvAppender::number(value); }
-std::string num(std::int64_t value) { return std::to_string(value); }
-std::string num(std::size_t value) { return std::to_string(value); }
-std::string num(int value) { return std::to_string(value); }
+using detail::csv_number;
 
 }  // namespace
 
@@ -84,18 +81,20 @@ std::vector<std::string> RequestLog::row(const InferResponse& r, double time_uni
     const auto& p = t.preprocess_detail;
     const auto& d = t.inference_detail;
     std::vector<std::string> row = {
-        num(time_unix), r.node, r.run_id, r.request_id, std::to_string(r.image_id), "ok", "", r.detector, r.preprocess,
-        num(p.bytes_in), num(p.bytes_out), num(p.width_in), num(p.height_in), num(p.width_out), num(p.height_out),
-        num(t.parse.wall_ms), num(t.parse.cpu_ms), num(t.preprocess.wall_ms), num(t.preprocess.cpu_ms),
-        num(p.decode_ms), num(p.resize_ms), num(p.encode_ms), num(p.output_decode_ms), num(t.inference.wall_ms),
-        num(t.inference.cpu_ms), num(d.prepare_ms), num(d.forward_ms), num(d.postprocess_ms), num(t.evaluation.wall_ms),
-        num(t.evaluation.cpu_ms), num(t.forward.wall_ms), num(t.forward.cpu_ms), to_string(r.forward.status),
-        num(r.forward.http_status), num(r.forward.bytes_sent), num(t.total.wall_ms), num(t.total.cpu_ms),
-        num(r.detections.size())};
+        csv_number(time_unix), r.node, r.run_id, r.request_id, std::to_string(r.image_id), "ok", "", r.detector,
+        r.preprocess, csv_number(p.bytes_in), csv_number(p.bytes_out), csv_number(p.width_in), csv_number(p.height_in),
+        csv_number(p.width_out), csv_number(p.height_out), csv_number(t.parse.wall_ms), csv_number(t.parse.cpu_ms),
+        csv_number(t.preprocess.wall_ms), csv_number(t.preprocess.cpu_ms), csv_number(p.decode_ms),
+        csv_number(p.resize_ms), csv_number(p.encode_ms), csv_number(p.output_decode_ms),
+        csv_number(t.inference.wall_ms), csv_number(t.inference.cpu_ms), csv_number(d.prepare_ms),
+        csv_number(d.forward_ms), csv_number(d.postprocess_ms), csv_number(t.evaluation.wall_ms),
+        csv_number(t.evaluation.cpu_ms), csv_number(t.forward.wall_ms), csv_number(t.forward.cpu_ms),
+        to_string(r.forward.status), csv_number(r.forward.http_status), csv_number(r.forward.bytes_sent),
+        csv_number(t.total.wall_ms), csv_number(t.total.cpu_ms), csv_number(r.detections.size())};
     if (r.metrics) {
         const auto& c = r.metrics->counts;
-        for (auto value : {num(r.metrics->ground_truth), num(c.tp), num(c.fp), num(c.fn), num(c.precision),
-                           num(c.recall), num(c.f1)}) {
+        for (auto value : {csv_number(r.metrics->ground_truth), csv_number(c.tp), csv_number(c.fp), csv_number(c.fn),
+                           csv_number(c.precision), csv_number(c.recall), csv_number(c.f1)}) {
             row.push_back(value);
         }
     } else {

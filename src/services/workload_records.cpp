@@ -7,14 +7,13 @@
 #include "edgebench/workload.hpp"
 #include "internal/csv_appender.hpp"
 #include "internal/file_io.hpp"
+#include "services/detections_json.hpp"
 
 namespace edgebench {
 namespace {
 
-std::string num(double value) { return detail::CsvAppender::number(value); }
-std::string num(std::int64_t value) { return std::to_string(value); }
-std::string num(std::size_t value) { return std::to_string(value); }
-std::string num(int value) { return std::to_string(value); }
+using detail::csv_number;
+using detail::detections_json;
 
 // The node columns, for the edge's and for the cloud's answer; `prefix` is "edge_" or "cloud_".
 std::vector<std::string> node_columns(const std::string& prefix) {
@@ -39,34 +38,26 @@ void append_node(std::vector<std::string>& row, const std::optional<InferRespons
     const auto& r = *response;
     const auto& t = r.timings;
     const auto& p = t.preprocess_detail;
-    for (auto&& cell : {r.node, r.detector, r.preprocess, num(p.bytes_in), num(p.bytes_out), num(p.width_in),
-                        num(p.height_in), num(p.width_out), num(p.height_out), num(t.parse.wall_ms), num(t.parse.cpu_ms),
-                        num(t.preprocess.wall_ms), num(t.preprocess.cpu_ms), num(p.decode_ms), num(p.resize_ms),
-                        num(p.encode_ms), num(p.output_decode_ms), num(t.inference.wall_ms), num(t.inference.cpu_ms),
-                        num(t.inference_detail.forward_ms), num(t.evaluation.wall_ms), num(t.evaluation.cpu_ms),
-                        num(t.forward.wall_ms), num(t.forward.cpu_ms), num(t.total.wall_ms), num(t.total.cpu_ms),
-                        num(r.detections.size())}) {
+    for (auto&& cell : {r.node, r.detector, r.preprocess, csv_number(p.bytes_in), csv_number(p.bytes_out),
+                        csv_number(p.width_in), csv_number(p.height_in), csv_number(p.width_out),
+                        csv_number(p.height_out), csv_number(t.parse.wall_ms), csv_number(t.parse.cpu_ms),
+                        csv_number(t.preprocess.wall_ms), csv_number(t.preprocess.cpu_ms), csv_number(p.decode_ms),
+                        csv_number(p.resize_ms), csv_number(p.encode_ms), csv_number(p.output_decode_ms),
+                        csv_number(t.inference.wall_ms), csv_number(t.inference.cpu_ms),
+                        csv_number(t.inference_detail.forward_ms), csv_number(t.evaluation.wall_ms),
+                        csv_number(t.evaluation.cpu_ms), csv_number(t.forward.wall_ms), csv_number(t.forward.cpu_ms),
+                        csv_number(t.total.wall_ms), csv_number(t.total.cpu_ms), csv_number(r.detections.size())}) {
         row.push_back(cell);
     }
     if (r.metrics) {
         const auto& c = r.metrics->counts;
-        for (auto&& cell : {num(r.metrics->ground_truth), num(c.tp), num(c.fp), num(c.fn), num(c.precision),
-                            num(c.recall), num(c.f1)}) {
+        for (auto&& cell : {csv_number(r.metrics->ground_truth), csv_number(c.tp), csv_number(c.fp), csv_number(c.fn),
+                            csv_number(c.precision), csv_number(c.recall), csv_number(c.f1)}) {
             row.push_back(cell);
         }
     } else {
         row.insert(row.end(), 7, "");
     }
-}
-
-nlohmann::json detections_json(const std::vector<Detection>& detections) {
-    nlohmann::json list = nlohmann::json::array();
-    for (const auto& d : detections) {
-        list.push_back({{"category_id", d.category_id},
-                        {"bbox", {d.bbox.x, d.bbox.y, d.bbox.width, d.bbox.height}},
-                        {"score", d.score}});
-    }
-    return list;
 }
 
 }  // namespace
@@ -105,33 +96,33 @@ const std::filesystem::path& WorkloadRecordWriter::directory() const noexcept { 
 
 std::vector<std::string> WorkloadRecordWriter::row(const RequestRecord& r) {
     std::vector<std::string> row = {r.run_id,
-                                    num(r.index),
+                                    csv_number(r.index),
                                     r.request_id,
-                                    num(static_cast<std::int64_t>(r.image_id)),
+                                    csv_number(static_cast<std::int64_t>(r.image_id)),
                                     r.edge,
                                     to_string(r.format),
-                                    num(r.scheduled_unix),
-                                    num(r.sent_unix),
-                                    num(r.scheduled_ms),
-                                    num(r.sent_ms),
-                                    num(r.completed_ms),
-                                    num(r.latency_ms),
-                                    num(r.round_trip_ms),
-                                    num(r.sent_ms - r.scheduled_ms),
+                                    csv_number(r.scheduled_unix),
+                                    csv_number(r.sent_unix),
+                                    csv_number(r.scheduled_ms),
+                                    csv_number(r.sent_ms),
+                                    csv_number(r.completed_ms),
+                                    csv_number(r.latency_ms),
+                                    csv_number(r.round_trip_ms),
+                                    csv_number(r.sent_ms - r.scheduled_ms),
                                     to_string(r.status),
-                                    r.http_status ? num(r.http_status) : std::string(),
+                                    r.http_status ? csv_number(r.http_status) : std::string(),
                                     r.error,
-                                    num(r.image_bytes),
-                                    num(r.bytes_sent),
-                                    num(r.bytes_received)};
+                                    csv_number(r.image_bytes),
+                                    csv_number(r.bytes_sent),
+                                    csv_number(r.bytes_received)};
     row.reserve(columns().size());
     append_node(row, r.edge_response);
     if (r.edge_response) {
         const auto& f = r.edge_response->forward;
         row.push_back(to_string(f.status));
-        row.push_back(f.http_status ? num(f.http_status) : std::string());
+        row.push_back(f.http_status ? csv_number(f.http_status) : std::string());
         row.push_back(f.error);
-        row.push_back(f.status == ForwardOutcome::Status::Disabled ? std::string() : num(f.bytes_sent));
+        row.push_back(f.status == ForwardOutcome::Status::Disabled ? std::string() : csv_number(f.bytes_sent));
     } else {
         row.insert(row.end(), 4, "");
     }
