@@ -39,6 +39,8 @@ class CMakeBuild(build_ext):
         target_dir = Path(self.get_ext_fullpath(ext.name)).parent
         target_dir.mkdir(parents=True, exist_ok=True)
         built = sorted(package_dir.glob("_core*.so")) + sorted(package_dir.glob("libedgebench.so*"))
+        # The TorchScript plugin, which libedgebench loads from its own folder (absent without libtorch).
+        built += sorted(package_dir.glob("libedgebench_torch.so"))
         if not built:
             raise RuntimeError(f"CMake built nothing in {package_dir}")
         for path in built:

@@ -9,6 +9,10 @@ install(TARGETS edgebench EXPORT edgebenchTargets
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
         RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR}
         INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+if(TARGET edgebench_torch)
+  # Loaded by the library at run time from its own folder; nothing links it.
+  install(TARGETS edgebench_torch LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR})
+endif()
 install(DIRECTORY include/edgebench DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 install(FILES "${PROJECT_BINARY_DIR}/generated/edgebench/version.hpp"
         DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/edgebench)

@@ -2,8 +2,6 @@
 // it (models/shapes-v2.pt, made by scripts/train_builtin_model.py), so that a machine with nothing
 // downloaded can run real detection. It is a TorchScript model; this file only finds it.
 
-#include <dlfcn.h>
-
 #include <cstdlib>
 #include <system_error>
 #include <vector>
@@ -11,22 +9,13 @@
 #include "detectors/backends.hpp"
 #include "detectors/torchscript_detector.hpp"
 #include "edgebench/error.hpp"
+#include "internal/library_folder.hpp"
 
 namespace edgebench::detail {
 namespace {
 
 constexpr const char* kBuiltinModelVariable = "EDGEBENCH_BUILTIN_MODEL";
 constexpr const char* kBuiltinModelName = "shapes-v2";
-
-// The folder of the shared library this code is in, wherever it was installed or copied to.
-std::filesystem::path library_folder() {
-    static const int anchor = 0;
-    Dl_info info{};
-    if (::dladdr(&anchor, &info) == 0 || info.dli_fname == nullptr) return {};
-    std::error_code ec;
-    auto path = std::filesystem::canonical(info.dli_fname, ec);
-    return ec ? std::filesystem::path() : path.parent_path();
-}
 
 std::vector<std::filesystem::path> candidates(const std::string& file_name) {
     if (const char* chosen = std::getenv(kBuiltinModelVariable); chosen && *chosen) return {chosen};

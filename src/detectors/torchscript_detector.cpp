@@ -2,9 +2,10 @@
 // (a list of CHW float RGB images in 0..1 in, `(losses, detections)` out, each detection a dict of xyxy
 // `boxes`, `labels` and `scores` in the input image's pixels), run with libtorch.
 //
-// This is the only file that includes torch headers (they cost seconds per translation unit).
+// This is the only file that includes torch headers (they cost seconds per translation unit). It is
+// compiled into the plugin libedgebench_torch.so, not into libedgebench (see torch_plugin.hpp).
 
-#include "detectors/torchscript_detector.hpp"
+#include "detectors/torch_plugin.hpp"
 
 #include <algorithm>
 #include <array>
@@ -17,10 +18,10 @@
 #include <torch/cuda.h>
 #include <torch/script.h>
 
-#include "detectors/backends.hpp"
 #include "detectors/model_metadata.hpp"
 #include "detectors/torchvision_ops.hpp"
 #include "edgebench/error.hpp"
+#include "edgebench/version.hpp"
 #include "internal/first_line.hpp"
 #include "internal/stopwatch.hpp"
 
@@ -259,9 +260,7 @@ private:
     DetectorInfo info_;
 };
 
-}  // namespace
-
-std::unique_ptr<Detector> make_torchscript_detector(const std::filesystem::path& model_file, const std::string& spec,
+std::unique_ptr<Detector> load_torchscript_detector(const std::filesystem::path& model_file, const std::string& spec,
                                                     const std::string& backend, const DetectorOptions& options) {
     options.validate();
     // Process-wide in libtorch (one intra-op pool per process): the last detector built decides.
@@ -281,16 +280,14 @@ std::unique_ptr<Detector> make_torchscript_detector(const std::filesystem::path&
     return detector;
 }
 
-DetectorRegistry::Backend torchscript_backend() {
-    return {"torchscript", "torchscript:PATH",
-            "a detection model scripted with torch.jit.script in torchvision's convention (export one with "
-            "`python -m edgebench.models export NAME OUT.pt`), run with libtorch; needs torchvision's operators "
-            "(python3-torchvision) for torchvision models; NMS is the model's own (nms_iou_threshold does not apply). "
-            "`threads` sets libtorch's process-wide thread count",
-            [](const DetectorSpec& spec, const DetectorOptions& options) {
-                if (spec.rest.empty()) throw Error("'torchscript' needs a model file: torchscript:PATH", "model");
-                return make_torchscript_detector(spec.rest, spec.text, "torchscript", options);
-            }};
-}
+}  // namespace
 
 }  // namespace edgebench::detail
+
+// The plugin's entry point, which libedgebench looks up by name (torch_plugin.cpp).
+extern "C" __attribute__((visibility("default"))) const edgebench::detail::TorchPlugin* edgebench_torch_plugin() {
+    static const edgebench::detail::TorchPlugin plugin{edgebench::detail::kTorchPluginInterfaceVersion,
+                                                       edgebench::kVersion,
+                                                       &edgebench::detail::load_torchscript_detector};
+    return &plugin;
+}

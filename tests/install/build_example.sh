@@ -19,3 +19,9 @@ case "$output" in
   *"builtin detector ($prefix/"*) ;;
   *) echo "the built-in model was not found in the install prefix $prefix" >&2; exit 1 ;;
 esac
+# ... and the TorchScript plugin that ran it must be the installed one, beside the installed library.
+library=$(find "$prefix" -name 'libedgebench.so.*' -type f | head -1)
+if [[ ! -f "$(dirname "$library")/libedgebench_torch.so" ]]; then
+  echo "libedgebench_torch.so is not installed beside $library" >&2
+  exit 1
+fi
