@@ -66,7 +66,7 @@ demo: build
 bench: build venv
 	$(VENV)/bin/python bench/preprocess_vs_pil.py
 	$(VENV)/bin/python bench/evaluator_vs_pycocotools.py
-	$(PYTHON) bench/serving_bench.py --build $(BUILD)
+	$(PYTHON) bench/serving_bench.py --build $(BUILD) --original
 
 clean:
 	rm -rf $(BUILD) $(BUILD_ASAN) $(BUILD_FUZZ) $(VENV) out

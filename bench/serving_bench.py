@@ -13,15 +13,19 @@ the neighbours, CPU time per request much less.
     /usr/bin/python3 bench/serving_bench.py [--build build] [--requests 512] [--repeat 3]
 
 The original study's Flask + PIL + base64 stack, measured on this machine with the same client, images
-and settings: about 12.5 ms per sequential request (75 requests/s) and 137 requests/s with 4 in flight.
-Goals: sequential round trip within 1.3x the floor, and at least 2.5x the original stack's requests per
-second with 4 in flight.
+and settings when its floor was 3.4 ms: about 12.5 ms per sequential request (75 requests/s) and 137
+requests/s with 4 in flight. Goals: sequential round trip within 1.3x the floor, and at least 2.5x the
+original stack's requests per second with 4 in flight. The machine's speed drifts (the same floor has
+measured 3.4 and 6.7 ms on different days), so with --original the stack is rebuilt
+(bench/original_stack.py, needs python3-flask) and driven in every round too, JSON with base64 as it
+spoke, and "x orig" is the ratio to it measured in the same round; without it, to the fixed figures.
 """
 
 import argparse
 import csv
 import json
 import os
+import socket
 import statistics
 import subprocess
 import sys
@@ -48,17 +52,27 @@ def cpu_seconds(pid):
 
 
 class Node:
-    def __init__(self, program, args, work, name):
+    def __init__(self, command, work, name):
         port_file = work / f"{name}.port"
         self.log = open(work / f"{name}.log", "w")
-        self.process = subprocess.Popen([str(program), "--port", "0", "--port-file", str(port_file), *args],
+        self.process = subprocess.Popen([str(part) for part in command] + ["--port-file", str(port_file)],
                                         stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.time() + 30
         while not port_file.exists() or not port_file.read_text().strip():
             if self.process.poll() is not None or time.time() > deadline:
                 raise RuntimeError(f"{name} did not start; see {work / (name + '.log')}")
             time.sleep(0.02)
-        self.url = f"http://127.0.0.1:{port_file.read_text().strip()}"
+        port = int(port_file.read_text().strip())
+        # The port is written just before the server listens on it (original_stack.py): wait until it does.
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if self.process.poll() is not None or time.time() > deadline:
+                    raise RuntimeError(f"{name} does not listen on port {port}; see {work / (name + '.log')}")
+                time.sleep(0.02)
+        self.url = f"http://127.0.0.1:{port}"
 
     def cpu(self):
         return cpu_seconds(self.process.pid)
@@ -136,6 +150,8 @@ def main():
     parser.add_argument("--repeat", type=int, default=5, help="rounds (floor + every configuration); medians reported")
     parser.add_argument("--workers", type=int, default=8, help="edge and cloud worker threads")
     parser.add_argument("--floor-passes", type=int, default=2, help="passes over the images per floor measurement")
+    parser.add_argument("--original", action="store_true",
+                        help="also run the rebuilt original stack (bench/original_stack.py) in every round")
     options = parser.parse_args()
     build = Path(options.build).resolve()
     dataset = Path(options.dataset)
@@ -145,13 +161,19 @@ def main():
     load_before = loadavg()
     configs = [(fmt, concurrency) for fmt in ("multipart", "json") for concurrency in (1, 4)]
     runs = {config: [] for config in configs}
+    originals = {1: [], 4: []}  # the rebuilt original stack's runs, with --original
     floors = []
     with tempfile.TemporaryDirectory(prefix="edgebench-serving-") as tmp:
         work = Path(tmp)
         apps = build / "src" / "apps"
-        cloud = Node(apps / "edgebench-cloud", ["--workers", str(options.workers)], work, "cloud")
-        edge = Node(apps / "edgebench-edge", ["--preprocess", PREPROCESS, "--cloud", cloud.url, "--workers",
-                                              str(options.workers)], work, "edge")
+        cloud = Node([apps / "edgebench-cloud", "--port", "0", "--workers", options.workers], work, "cloud")
+        edge = Node([apps / "edgebench-edge", "--port", "0", "--preprocess", PREPROCESS, "--cloud", cloud.url,
+                     "--workers", options.workers], work, "edge")
+        original = []  # [edge, cloud] of the rebuilt original stack, with --original
+        if options.original:
+            stack = [sys.executable, ROOT / "bench" / "original_stack.py"]
+            original.append(Node(stack + ["cloud"], work, "original-cloud"))
+            original.insert(0, Node(stack + ["edge", "--cloud", original[0].url], work, "original-edge"))
         try:
             # Rounds: the floor, then every configuration once. On a shared machine the load drifts; within
             # a round all see about the same, so each run is compared with its own round's floor.
@@ -164,14 +186,25 @@ def main():
                                        options.warmup, work, startup[fmt])
                     run["floor"] = floors[-1]["opencv_decode_resize75_encode50"]["wall_median_ms"]
                     runs[(fmt, concurrency)].append(run)
+                for concurrency in (1, 4) if original else ():
+                    run = run_workload(build, original[0], original[1], dataset, "json", concurrency,
+                                       options.requests, options.warmup, work, startup["json"])
+                    run["floor"] = floors[-1]["opencv_decode_resize75_encode50"]["wall_median_ms"]
+                    originals[concurrency].append(run)
         finally:
-            edge.stop()
-            cloud.stop()
+            for node in [edge, cloud, *original]:
+                node.stop()
     load_after = loadavg()
     results = {}
     for config, rs in runs.items():
         results[config] = {k: statistics.median(r[k] for r in rs) for k in rs[0]}
         results[config]["ratio"] = statistics.median(r["p50"] / r["floor"] for r in rs)
+        concurrency = config[1]
+        if originals[concurrency]:  # against the original stack's run in the same round
+            results[config]["x_orig"] = statistics.median(
+                r["rps"] / o["rps"] for r, o in zip(rs, originals[concurrency]))
+        else:
+            results[config]["x_orig"] = results[config]["rps"] / ORIGINAL_RPS[concurrency]
         results[config]["all_rps"] = [round(r["rps"], 1) for r in rs]
     key = "opencv_decode_resize75_encode50"
     floor_wall = statistics.median(f[key]["wall_median_ms"] for f in floors)
@@ -196,11 +229,26 @@ def main():
     for (fmt, concurrency), r in results.items():
         cpu = r["cpu_client"] + r["cpu_edge"] + r["cpu_cloud"]
         row = (fmt, str(concurrency), f"{r['p50']:.2f}", f"{r['p99']:.2f}", f"{r['rps']:.1f}",
-               f"{r['ratio']:.2f}", f"{r['rps'] / ORIGINAL_RPS[concurrency]:.2f}",
+               f"{r['ratio']:.2f}", f"{r['x_orig']:.2f}",
                f"{r['edge_decode']:.2f}", f"{r['edge_encode']:.2f}", f"{r['edge_total']:.2f}",
                f"{r['cpu_client']:.2f}+{r['cpu_edge']:.2f}+{r['cpu_cloud']:.2f}={cpu:.2f}", f"{2000 / cpu:.0f}")
         print("  ".join(f"{v:>10}" if i else f"{v:<10}" for i, v in enumerate(row)))
+    for concurrency, os_runs in originals.items():
+        if not os_runs:
+            continue
+        o = {k: statistics.median(run[k] for run in os_runs) for k in ("p50", "p99", "rps", "cpu_client", "cpu_edge",
+                                                                         "cpu_cloud")}
+        ratio = statistics.median(run["p50"] / run["floor"] for run in os_runs)
+        cpu = o["cpu_client"] + o["cpu_edge"] + o["cpu_cloud"]
+        row = ("orig json", str(concurrency), f"{o['p50']:.2f}", f"{o['p99']:.2f}", f"{o['rps']:.1f}", f"{ratio:.2f}",
+               "1.00", "", "", "", f"{o['cpu_client']:.2f}+{o['cpu_edge']:.2f}+{o['cpu_cloud']:.2f}={cpu:.2f}",
+               f"{2000 / cpu:.0f}")
+        print("  ".join(f"{v:>10}" if i else f"{v:<10}" for i, v in enumerate(row)))
     print()
+    if any(originals.values()):
+        print("x orig: against the rebuilt original stack (bench/original_stack.py) in the same round; "
+              f"its sequential p50/floor was {12.5 / 3.4:.2f} when the fixed figures were taken (12.5 ms on a 3.4 ms floor)")
+        print("original stack req/s of every round:", {c: [round(r["rps"], 1) for r in rs] for c, rs in originals.items()})
     print("req/s of every round:", {f"{f}/{c}": r["all_rps"] for (f, c), r in results.items()})
     print(f"edge stages (median ms, multipart, 1 in flight): parse {results[('multipart', 1)]['edge_parse']:.3f}, "
           f"decode {results[('multipart', 1)]['edge_decode']:.3f}, resize {results[('multipart', 1)]['edge_resize']:.3f}, "

@@ -21,6 +21,8 @@ packages=(
   python3-numpy python3-pandas python3-matplotlib python3-pytest python3-nbclient
   python3-nbformat python3-ipykernel python3-yaml python3-pil
   python3-torch python3-torchvision python3-pybind11
+  # the original study's Flask stack, rebuilt as the yardstick of bench/serving_bench.py --original
+  python3-flask python3-requests
 )
 
 missing=()
