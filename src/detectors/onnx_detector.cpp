@@ -37,7 +37,6 @@ struct OnnxModel {
     std::vector<std::uint8_t> bytes;
 };
 
-
 int parse_side(std::string_view text, const std::string& spec) {
     int value = 0;
     const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
