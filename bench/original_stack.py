@@ -9,21 +9,21 @@ It speaks just enough of edgebench's JSON wire format (POST /v1/infer with `imag
 `image_id`) for edgebench-workload to drive it. Where the study's code is not known, it takes the
 cheaper choice: Flask's own threaded server, the cloud reads only the image header, no records written.
 
-    /usr/bin/python3 bench/original_stack.py edge  --port-file F --cloud URL [--resize 75] [--quality 50]
-    /usr/bin/python3 bench/original_stack.py cloud --port-file F
+    /usr/bin/python3 bench/original_stack.py edge  --cloud URL [--port 0 --port-file F] [--resize 75] [--quality 50]
+    /usr/bin/python3 bench/original_stack.py cloud [--port 0 --port-file F]
 """
 
 import argparse
 import base64
 import io
 import logging
-import socket
 import sys
 
 try:
     import requests
     from flask import Flask, jsonify, request
     from PIL import Image
+    from werkzeug.serving import make_server
 except ImportError as missing:  # pragma: no cover - reported to the caller
     sys.exit(f"original_stack: {missing.name} is missing; install python3-flask, python3-requests and python3-pil")
 
@@ -73,7 +73,8 @@ def cloud_app():
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("role", choices=["edge", "cloud"])
-    parser.add_argument("--port-file", required=True, help="where to write the port it listens on")
+    parser.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (0: a free one)")
+    parser.add_argument("--port-file", help="where to write the port once it listens, as the node programs do")
     parser.add_argument("--cloud", help="the cloud's base URL (edge only)")
     parser.add_argument("--resize", type=int, default=75, help="percent (edge only)")
     parser.add_argument("--quality", type=int, default=50, help="JPEG quality (edge only)")
@@ -83,13 +84,12 @@ def main():
     app = edge_app(options.cloud, options.resize, options.quality) if options.role == "edge" else cloud_app()
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no line per request on stderr
 
-    # A free port, written where the caller waits for it.
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    with open(options.port_file, "w") as port_file:
-        port_file.write(f"{port}\n")
-    app.run(host="127.0.0.1", port=port, threaded=True)
+    # What app.run(threaded=True) serves with, made here so that the port is written only once it listens.
+    server = make_server("127.0.0.1", options.port, app, threaded=True)
+    if options.port_file:
+        with open(options.port_file, "w") as port_file:
+            port_file.write(f"{server.port}\n")
+    server.serve_forever()
 
 
 if __name__ == "__main__":

@@ -25,7 +25,6 @@ import argparse
 import csv
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -52,27 +51,19 @@ def cpu_seconds(pid):
 
 
 class Node:
+    """A node program (or original_stack.py) on a free loopback port: `command` plus --port 0 --port-file."""
+
     def __init__(self, command, work, name):
         port_file = work / f"{name}.port"
         self.log = open(work / f"{name}.log", "w")
-        self.process = subprocess.Popen([str(part) for part in command] + ["--port-file", str(port_file)],
+        self.process = subprocess.Popen([str(part) for part in command] + ["--port", "0", "--port-file", str(port_file)],
                                         stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.time() + 30
         while not port_file.exists() or not port_file.read_text().strip():
             if self.process.poll() is not None or time.time() > deadline:
                 raise RuntimeError(f"{name} did not start; see {work / (name + '.log')}")
             time.sleep(0.02)
-        port = int(port_file.read_text().strip())
-        # The port is written just before the server listens on it (original_stack.py): wait until it does.
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                if self.process.poll() is not None or time.time() > deadline:
-                    raise RuntimeError(f"{name} does not listen on port {port}; see {work / (name + '.log')}")
-                time.sleep(0.02)
-        self.url = f"http://127.0.0.1:{port}"
+        self.url = f"http://127.0.0.1:{port_file.read_text().strip()}"
 
     def cpu(self):
         return cpu_seconds(self.process.pid)
@@ -166,8 +157,8 @@ def main():
     with tempfile.TemporaryDirectory(prefix="edgebench-serving-") as tmp:
         work = Path(tmp)
         apps = build / "src" / "apps"
-        cloud = Node([apps / "edgebench-cloud", "--port", "0", "--workers", options.workers], work, "cloud")
-        edge = Node([apps / "edgebench-edge", "--port", "0", "--preprocess", PREPROCESS, "--cloud", cloud.url,
+        cloud = Node([apps / "edgebench-cloud", "--workers", options.workers], work, "cloud")
+        edge = Node([apps / "edgebench-edge", "--preprocess", PREPROCESS, "--cloud", cloud.url,
                      "--workers", options.workers], work, "edge")
         original = []  # [edge, cloud] of the rebuilt original stack, with --original
         if options.original:

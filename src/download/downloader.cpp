@@ -26,7 +26,6 @@ namespace {
 using detail::Hasher;
 using detail::UniqueFd;
 
-
 std::string trim(const std::string& text) {
     const auto first = text.find_first_not_of(" \t\r\n");
     if (first == std::string::npos) return {};

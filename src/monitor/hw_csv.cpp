@@ -96,7 +96,6 @@ constexpr Column kColumns[] = {
 constexpr const char* kNetColumns[] = {"time_unix_s", "mono_s",   "node",       "seq",       "interval_s",
                                        "interface",   "rx_bytes", "tx_bytes", "rx_packets", "tx_packets"};
 
-
 // Writes all of `text` with one write(2) where the kernel allows (a regular file on a local file
 // system takes it whole), retrying the rest otherwise.
 void write_all(int fd, std::string_view text, const std::filesystem::path& file) {

@@ -18,7 +18,6 @@ using detail::first_line;
 using detail::NetnsState;
 using detail::NetnsTools;
 
-
 // Removes every root link and namespace of sweep `id` (those found by name plus those `state` lists),
 // then the sweep's state files.
 void remove_sweep(const NetnsTools& tools, const std::string& id, const NetnsState* state,

@@ -16,7 +16,6 @@ std::size_t append_body(char* data, std::size_t size, std::size_t count, void* t
     return size * count;
 }
 
-
 std::string make_boundary() {
     // 64 random bits: a boundary that appears inside image bytes by accident is out of the question.
     std::random_device device;

@@ -54,13 +54,15 @@ def node_programs():
 
 
 class NodeProcess:
-    """A node program on a free loopback port (--port 0 --port-file), stopped with SIGTERM."""
+    """A node program on a free loopback port (--port 0 --port-file), stopped with SIGTERM. `program` is a
+    path, or a command as a list (an interpreter and its script)."""
 
     def __init__(self, program, args, folder, name):
         port_file = Path(folder) / f"{name}.port"
         self.log_path = Path(folder) / f"{name}.log"
         self._log = open(self.log_path, "w")
-        self.process = subprocess.Popen([program, "--port", "0", "--port-file", str(port_file), *args],
+        command = [str(part) for part in program] if isinstance(program, (list, tuple)) else [program]
+        self.process = subprocess.Popen([*command, "--port", "0", "--port-file", str(port_file), *args],
                                         stdout=self._log, stderr=subprocess.STDOUT)
         deadline = time.time() + 60
         while not (port_file.exists() and port_file.read_text().strip()):

@@ -4,10 +4,7 @@ the original's work (resize, re-encode, forward to the cloud)."""
 
 import base64
 import json
-import socket
-import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 
@@ -20,37 +17,10 @@ pytest.importorskip("flask")  # python3-flask, which scripts/install-deps.sh ins
 STACK = Path(__file__).resolve().parents[2] / "bench" / "original_stack.py"
 
 
-@pytest.fixture
-def start_stack_node(tmp_path):
-    processes = []
-
-    def start(role, *args):
-        port_file = tmp_path / f"{role}.port"
-        process = subprocess.Popen([sys.executable, str(STACK), role, "--port-file", str(port_file), *args],
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        processes.append(process)
-        deadline = time.time() + 30
-        while time.time() < deadline and process.poll() is None:
-            text = port_file.read_text().strip() if port_file.exists() else ""
-            if text:
-                try:
-                    socket.create_connection(("127.0.0.1", int(text)), timeout=1).close()
-                    return f"http://127.0.0.1:{text}"
-                except OSError:
-                    pass
-            time.sleep(0.05)
-        process.kill()
-        pytest.fail(f"original_stack.py {role} did not start: {process.communicate()[1]}")
-
-    yield start
-    for process in processes:
-        process.terminate()
-        process.wait(timeout=10)
-
-
-def test_the_rebuilt_original_stack_serves_the_workload_client(start_stack_node, synthetic):
-    cloud = start_stack_node("cloud")
-    edge = start_stack_node("edge", "--cloud", cloud, "--resize", "75", "--quality", "50")
+def test_the_rebuilt_original_stack_serves_the_workload_client(start_node, synthetic):
+    cloud = start_node([sys.executable, STACK, "cloud"], name="cloud").url
+    edge = start_node([sys.executable, STACK, "edge"], "--cloud", cloud, "--resize", "75", "--quality", "50",
+                      name="edge").url
 
     # One request by hand: the edge resizes to 75 %, re-encodes, and the cloud receives what it sent.
     sample = synthetic[0]
